@@ -70,7 +70,8 @@ def plot_data(X, y, *, directions=None, ax=None):
             w = np.asarray(w, dtype=float)
             t = np.array([-lim, lim]) * 2
             p = np.array([-w[1], w[0]]) / np.linalg.norm(w)
-            ax.plot(t * p[0], t * p[1], color=f"C{k + 1}", label=name)
+            ax.plot(t * p[0], t * p[1], color=f"C{k + 1}", ls=("-", "--", ":", "-.")[k % 4],
+                    label=name)
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
