@@ -1,0 +1,45 @@
+"""Self-checks for the book's computational exercises.
+
+One module per chapter (``ibias_lib.exercises.rates`` for ``book/linear/rates.md``, ...).
+Each module defines check functions and a registry ``CHECKS``::
+
+    CHECKS = {
+        "ex-rates-slope": Check(variable="answer_rates_slope", check=check_slope, points=2),
+    }
+
+A check function takes the student's value, returns a short success message, and raises
+:class:`ExerciseError` (an ``AssertionError``) whose message says what is wrong and gives a
+hint, never the answer. Notebooks call them directly; the autograder looks them up through
+:func:`all_checks` in its own process, so a submission that redefines them changes nothing.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Callable, NamedTuple
+
+__all__ = ["Check", "ExerciseError", "all_checks"]
+
+
+class ExerciseError(AssertionError):
+    """A wrong answer to an exercise; the message is the hint."""
+
+
+class Check(NamedTuple):
+    """A registered exercise check: the notebook ``variable`` holding the answer, the
+    ``check`` function applied to it, and the ``points`` it is worth."""
+    variable: str
+    check: Callable
+    points: float = 1.0
+
+
+def all_checks():
+    """Return ``{exercise_label: Check}`` over every chapter module of this package."""
+    out = {}
+    for info in pkgutil.iter_modules(__path__):
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        for label, chk in getattr(mod, "CHECKS", {}).items():
+            if label in out:
+                raise RuntimeError(f"exercise label {label!r} registered twice")
+            out[label] = chk
+    return out
