@@ -11,7 +11,11 @@ name a reader of the talk knows is at the top level::
 
 Everything is computed in the log domain from the margins m = y * (X @ w).
 """
+from .boosting import (L1MaxMarginResult, Stumps, adaboost, adaboost_step, decision_stumps,
+                       l1_margin, max_margin_l1, stump_values)
 from .datasets import planted_data, soudry_data
+from .kernels import (KernelMaxMarginResult, kernel_features, kernel_gd, kernel_max_margin,
+                      rbf_kernel, rings_data, rkhs_margin)
 from .losses import LOSSES, log_risk_of, loss_values, risk, risk_gradient
 from .margins import margin, margins, smoothed_margin
 from .max_margin import MaxMarginResult, max_margin
@@ -20,6 +24,25 @@ from .optim import (Trace, gd, gd_step, log_spaced_steps, normalized_gd, normali
                     run)
 from .perceptron import PerceptronResult, perceptron
 from .plotting import plot_data, plot_gap, plot_log_risk, plot_margins, plot_norm
+from .networks import (ACTIVATIONS, KKTResult, NetTrace, flatten, forward, homogeneity_degree,
+                       init_network, kkt_conditions, kkt_residual, layer_alignment,
+                       layer_balance, layer_product, network_margin, network_margins,
+                       network_risk_grad, network_sizes, train_network, unflatten)
+from .attention import (AttentionSVM, AttentionTrace, attention_forward, attention_probs,
+                        attention_risk_grad, attention_svm, optimal_tokens, token_data,
+                        train_attention)
+from .xor import (SampleComplexity, four_relu_witness, ntk_predict, relevant_mass, relu_ntk,
+                  sample_complexity, smallest_n, witness_margin, xor_data, xor_test_error)
+from .fast_margin import FastMarginResult, dual_bound, fast_margin, fast_margin_trace
+from .mass import (MeasureMargin, NeuronMass, dual_margin_bound, dual_potential,
+                   mass_over_directions, measure_max_margin, measure_network, neuron_mass,
+                   wedge_data, wedge_kkt_points)
+
+from .nonseparable import (SeparableDecomposition, nonseparable_data, separable_decomposition,
+                           separable_direction, tight_minimizer)
+from .regpath import (PathComparison, PathPoint, RegularizationPath, angle, compare_to_path,
+                      constrained_minimizer, path_radius, penalized_minimizer,
+                      regularization_path)
 
 __version__ = "0.1.0"
 
@@ -29,4 +52,23 @@ __all__ = [
     "normalized_gd", "normalized_gd_step", "perceptron", "planted_data", "plot_data",
     "plot_gap", "plot_log_risk", "plot_margins", "plot_norm", "risk", "risk_gradient", "run",
     "smoothed_margin", "softmax", "soudry_data",
+    "KernelMaxMarginResult", "kernel_features", "kernel_gd", "kernel_max_margin", "rbf_kernel",
+    "rings_data", "rkhs_margin", "L1MaxMarginResult", "Stumps", "adaboost", "adaboost_step",
+    "decision_stumps", "l1_margin", "max_margin_l1", "stump_values",
+    "SampleComplexity", "four_relu_witness", "ntk_predict", "relevant_mass", "relu_ntk",
+    "sample_complexity", "smallest_n", "witness_margin", "xor_data", "xor_test_error",
+    "MeasureMargin", "NeuronMass", "dual_margin_bound", "dual_potential",
+    "mass_over_directions", "measure_max_margin", "measure_network", "neuron_mass",
+    "wedge_data", "wedge_kkt_points",
+    "ACTIVATIONS", "KKTResult", "NetTrace", "flatten", "forward", "homogeneity_degree",
+    "init_network", "kkt_conditions", "kkt_residual", "layer_alignment", "layer_balance",
+    "layer_product", "network_margin",
+    "network_margins", "network_risk_grad", "network_sizes", "train_network", "unflatten",
+    "FastMarginResult", "dual_bound", "fast_margin", "fast_margin_trace",
+    "AttentionSVM", "AttentionTrace", "attention_forward", "attention_probs",
+    "attention_risk_grad", "attention_svm", "optimal_tokens", "token_data", "train_attention",
+    "SeparableDecomposition", "nonseparable_data", "separable_decomposition",
+    "separable_direction", "tight_minimizer",
+    "PathComparison", "PathPoint", "RegularizationPath", "angle", "compare_to_path",
+    "constrained_minimizer", "path_radius", "penalized_minimizer", "regularization_path",
 ]

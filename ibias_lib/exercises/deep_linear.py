@@ -1,0 +1,50 @@
+"""Self-checks for the exercises of the chapter *Deep linear networks: the layers align*
+(``book/nonlinear/deep_linear.md``)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import Check, ExerciseError
+
+__all__ = ["check_fro2", "CHECKS"]
+
+
+def _reference_bound():
+    import ibias_lib as ib
+    p0 = ib.init_network(np.random.default_rng(0), (5, 8, 8, 1), scale=0.3)
+    D = ib.layer_balance(p0)
+    return [sum(np.linalg.norm(Di, "nuc") for Di in D[j:]) for j in range(len(D))], D
+
+
+def check_fro2(value):
+    """Exercise ex-deep-linear-fro: the squared Frobenius norm of W_1 beyond which the balance
+    bound certifies ||W_1||_2 / ||W_1||_F >= 0.99, for the initialization of scale 0.3."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ExerciseError(f"expected a number (a squared norm); got {type(value).__name__}."
+                            ) from None
+    if not np.isfinite(v) or v <= 0:
+        raise ExerciseError(f"{v!r} is not a positive finite squared norm.")
+    bounds, D = _reference_bound()
+    target = bounds[0] / (1 - 0.99 ** 2)
+    if np.isclose(v, target, rtol=1e-6):
+        return f"Correct: ||W_1||_F^2 >= {v:.1f} certifies the ratio 0.99."
+    if np.isclose(v, bounds[1] / (1 - 0.99 ** 2), rtol=1e-6):
+        raise ExerciseError("that is the threshold for W_2: the bound for W_1 sums the nuclear "
+                            "norms of all balance matrices D_i with i >= 1.")
+    if np.isclose(v, bounds[0] / (1 - 0.99), rtol=1e-6):
+        raise ExerciseError("the proposition bounds 1 - ||W||_2^2 / ||W||_F^2 (squared "
+                            "ratio): solve for the ratio 0.99, not its square.")
+    fro = sum(np.linalg.norm(Di) for Di in D) / (1 - 0.99 ** 2)
+    if np.isclose(v, fro, rtol=1e-6):
+        raise ExerciseError("use the nuclear norm np.linalg.norm(D, 'nuc') of each D_i, not "
+                            "the Frobenius norm.")
+    raise ExerciseError(f"{v:.4g} does not match. Compute B = sum of nuclear norms of "
+                        "ib.layer_balance(p0), then the ||W_1||_F^2 at which B / ||W_1||_F^2 "
+                        "equals 1 - 0.99**2.")
+
+
+CHECKS = {
+    "ex-deep-linear-fro": Check("answer_deep_linear_fro2", check_fro2, 2),
+}
