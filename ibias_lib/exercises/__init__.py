@@ -15,10 +15,11 @@ hint, never the answer. Notebooks call them directly; the autograder looks them 
 from __future__ import annotations
 
 import importlib
+import math
 import pkgutil
 from typing import Callable, NamedTuple
 
-__all__ = ["Check", "ExerciseError", "all_checks"]
+__all__ = ["Check", "ExerciseError", "all_checks", "as_number"]
 
 
 class ExerciseError(AssertionError):
@@ -31,6 +32,19 @@ class Check(NamedTuple):
     variable: str
     check: Callable
     points: float = 1.0
+
+
+def as_number(value, what, nonfinite=None):
+    """``float(value)`` for a check, or an :class:`ExerciseError` that names ``what`` was
+    expected: for a value that is not a number, and for inf or NaN (message ``nonfinite``,
+    a hint on how the student's computation could have overflowed)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ExerciseError(f"expected a number ({what}); got {type(value).__name__}.") from None
+    if not math.isfinite(v):
+        raise ExerciseError(nonfinite or f"{what} is not finite ({v!r}).")
+    return v
 
 
 def all_checks():

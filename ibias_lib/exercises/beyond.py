@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Check, ExerciseError
+from . import Check, ExerciseError, as_number
 
 __all__ = ["check_selection", "CHECKS"]
 
@@ -20,11 +20,7 @@ def _reference_fraction():
 def check_selection(fraction):
     """Exercise ex-beyond-selection: the fraction of the 20 sequences of
     ``token_data(20, 5, 8, seed=0)`` in which trained attention ends on the optimal token."""
-    try:
-        f = float(fraction)
-    except (TypeError, ValueError):
-        raise ExerciseError(f"expected a number (a fraction); got {type(fraction).__name__}."
-                            ) from None
+    f = as_number(fraction, "a fraction")
     if not 0 <= f <= 1:
         raise ExerciseError(f"{f!r} is not a fraction in [0, 1]. Count matching sequences "
                             "and divide by 20.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Check, ExerciseError
+from . import Check, ExerciseError, as_number
 
 __all__ = ["check_fro2", "CHECKS"]
 
@@ -19,12 +19,8 @@ def _reference_bound():
 def check_fro2(value):
     """Exercise ex-deep-linear-fro: the squared Frobenius norm of W_1 beyond which the balance
     bound certifies ||W_1||_2 / ||W_1||_F >= 0.99, for the initialization of scale 0.3."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ExerciseError(f"expected a number (a squared norm); got {type(value).__name__}."
-                            ) from None
-    if not np.isfinite(v) or v <= 0:
+    v = as_number(value, "a squared norm")
+    if v <= 0:
         raise ExerciseError(f"{v!r} is not a positive finite squared norm.")
     bounds, D = _reference_bound()
     target = bounds[0] / (1 - 0.99 ** 2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Check, ExerciseError
+from . import Check, ExerciseError, as_number
 
 __all__ = ["check_mirror_upper", "check_first_certified_step", "CHECKS"]
 
@@ -15,15 +15,11 @@ def _data():
     return ib, X, y
 
 
+_NONFINITE = ("did the weights overflow? Subtract the largest exponent before exponentiating.")
+
+
 def _as_float(value, what):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ExerciseError(f"expected a number ({what}); got {type(value).__name__}.") from None
-    if not np.isfinite(v):
-        raise ExerciseError(f"{what} is not finite: did the weights overflow? Subtract the "
-                            "largest exponent before exponentiating.")
-    return v
+    return as_number(value, what, f"{what} is not finite: " + _NONFINITE)
 
 
 def check_mirror_upper(value):

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Check, ExerciseError
+from . import Check, ExerciseError, as_number
 
 __all__ = ["check_degree", "check_svm_net", "CHECKS"]
 
 
+_NONFINITE = ("did an output of the network vanish before you divided by it? Keep only the points with a nonzero output.")
+
+
 def _number(value, what):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ExerciseError(f"expected a number ({what}); got {type(value).__name__}.") from None
-    if not np.isfinite(v):
-        raise ExerciseError(f"{what} is not finite: did an output of the network vanish before "
-                            "you divided by it? Keep only the points with a nonzero output.")
-    return v
+    return as_number(value, what, f"{what} is not finite: " + _NONFINITE)
 
 
 def check_degree(degree):

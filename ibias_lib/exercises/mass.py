@@ -3,25 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Check, ExerciseError
+from . import Check, ExerciseError, as_number
 
 __all__ = ["check_threshold", "check_near_threshold", "CHECKS"]
 
 
-def _as_float(value, what):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ExerciseError(f"expected a number ({what}); got {type(value).__name__}.") from None
-    if not np.isfinite(v):
-        raise ExerciseError(f"{what} is not finite ({v!r}).")
-    return v
 
 
 def check_threshold(angle):
     """Exercise ex-mass-threshold: the angle (degrees) at which the LP optimum of
     ``wedge_data`` switches from the single-ReLU to the two-ReLU measure."""
-    a = _as_float(angle, "an angle in degrees")
+    a = as_number(angle, "an angle in degrees")
     if 0 < a < 1.6:
         raise ExerciseError(f"{a:.4f} looks like radians; the library's angles are in degrees.")
     if not 50 < a < 70:
@@ -49,8 +41,8 @@ def _reference_share(alpha):
 def check_near_threshold(share_58, share_62):
     """Exercise ex-mass-near: shares of the positive mass within 5 degrees of e1 after
     training on ``wedge_data(58)`` and ``wedge_data(62)`` with the chapter's settings."""
-    s58 = _as_float(share_58, "the share for alpha = 58")
-    s62 = _as_float(share_62, "the share for alpha = 62")
+    s58 = as_number(share_58, "the share for alpha = 58")
+    s62 = as_number(share_62, "the share for alpha = 62")
     for s in (s58, s62):
         if not 0.0 <= s <= 1.0:
             raise ExerciseError(f"a share of mass must lie in [0, 1]; got {s:.3g}.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Check, ExerciseError
+from . import Check, ExerciseError, as_number
 
 __all__ = ["check_normalized_slope", "check_steps_to_gap", "CHECKS"]
 
@@ -18,14 +18,9 @@ def _reference_run():
 def check_normalized_slope(slope):
     """Exercise ex-rates-logistic: the fitted log-log slope of normalized GD's margin gap on
     the logistic loss, over t in [1e3, 1e5], on ``planted_data(100, 10, margin=0.05, seed=0)``."""
-    try:
-        s = float(slope)
-    except (TypeError, ValueError):
-        raise ExerciseError(f"expected a number (the fitted slope); got {type(slope).__name__}."
-                            ) from None
-    if not np.isfinite(s):
-        raise ExerciseError("the slope is not finite: did a gap become 0 or negative before "
-                            "you took its log?")
+    s = as_number(slope, "the fitted slope",
+                  "the slope is not finite: did a gap become 0 or negative before you took "
+                  "its log?")
     if s > 0:
         raise ExerciseError(f"slope {s:.3f} is positive: the gap should shrink. Did you fit "
                             "log(margin) instead of log(gamma - margin)?")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Check, ExerciseError
+from . import Check, ExerciseError, as_number
 
 __all__ = ["check_exp_angle", "CHECKS"]
 
@@ -22,12 +22,9 @@ def check_exp_angle(value):
     """Exercise ex-regpath-exp: the angle (radians) between exponential-loss GD's iterate at
     T = 1000 (``planted_data(40, 2, margin=0.1, seed=0)``, step 1) and the exponential-loss
     path point of the same norm."""
-    try:
-        a = float(value)
-    except (TypeError, ValueError):
-        raise ExerciseError(f"expected a number (an angle in radians); got "
-                            f"{type(value).__name__}.") from None
-    if not np.isfinite(a) or a < 0:
+    a = as_number(value, "an angle in radians",
+                  f"an angle is a finite number >= 0; got {value!r}.")
+    if a < 0:
         raise ExerciseError(f"an angle is a finite number >= 0; got {a!r}.")
     ref, ib, X, y, w = _reference_exp_angle()
     if a > 1.0:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Check, ExerciseError
+from . import Check, ExerciseError, as_number
 
 __all__ = ["check_svm_error", "CHECKS"]
 
@@ -22,12 +22,9 @@ def _reference_svm_error():
 
 def check_svm_error(error):
     """Exercise ex-xor-svm: test error of the NTK hard-margin SVM on 2XOR, d = 16, n = 128."""
-    try:
-        e = float(error)
-    except (TypeError, ValueError):
-        raise ExerciseError(f"expected a number (a test error in [0, 1]); got "
-                            f"{type(error).__name__}.") from None
-    if not 0.0 <= e <= 1.0 or not np.isfinite(e):
+    e = as_number(error, "a test error in [0, 1]",
+                  f"{error!r} is not an error rate: it must lie in [0, 1].")
+    if not 0.0 <= e <= 1.0:
         raise ExerciseError(f"{e!r} is not an error rate: it must lie in [0, 1]. Did you count "
                             "mistakes without dividing by the number of test points?")
     ref_svm, ref_reg = _reference_svm_error()
