@@ -1,6 +1,7 @@
 # Implicit Bias, executable. Two commands on a fresh machine with Python 3.11:
 #   make book   build the HTML book into _build/html (executes every chapter)
 #   make test   unit tests, every notebook under nbval, then the book with warnings as errors
+#               and every page of it offline in headless Chromium (make browser)
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ NBDIR  := _build/nbval
 JOBS   ?= 2
 CHAPTERS := $(shell git ls-files 'book/*.md' 'book/**/*.md' 2>/dev/null | xargs grep -l '^jupytext:' 2>/dev/null)
 
-.PHONY: book test unit notebooks book-strict venv clean
+.PHONY: book test unit notebooks book-strict browser ipynb lab lite student venv clean
 
 venv: $(VENV)/.installed
 
@@ -24,7 +25,7 @@ book: venv
 	@echo "Open _build/html/index.html in a browser."
 
 unit: venv
-	$(BIN)/python -m pytest -n $(JOBS) -q tests ibias_lib
+	$(BIN)/python -m pytest -n $(JOBS) -q --ignore=tests/browser tests ibias_lib
 
 notebooks: venv
 	rm -rf $(NBDIR) && mkdir -p $(NBDIR)
@@ -38,7 +39,38 @@ book-strict: venv
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(BIN)/jupyter-book build . -n -W --keep-going
 
-test: unit notebooks book-strict
+# Every page of the built book in headless Chromium, offline (tests/browser; screenshots in
+# _build/screenshots). Skips with a message if Chromium is missing: apt-get install chromium
+browser: venv
+	@test -f _build/html/index.html || { echo "error: no built book; run 'make book' first" >&2; exit 1; }
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider tests/browser
+
+# Every chapter as a plain .ipynb (set-up cell that installs ibias_lib first) in _build/notebooks,
+# the content of the `notebooks` branch that the chapters' Colab links open (README).
+ipynb: venv
+	rm -rf _build/notebooks
+	$(BIN)/python book/_ext/notebook_links.py --out _build/notebooks $(CHAPTERS)
+
+# JupyterLite (Python in the browser, no server) in _build/html/_lite: every chapter as .ipynb and
+# the ibias_lib wheel; then the book, whose chapters get a JupyterLite entry in the launch menu.
+# The browser fetches Pyodide (numpy, scipy, matplotlib) from the jsDelivr CDN when a kernel starts.
+lite: ipynb
+	rm -rf _build/lite _build/html/_lite && mkdir -p _build/lite/wheels
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir _build/lite/wheels . && rm -rf build
+	$(BIN)/jupyter lite build --lite-dir $(CURDIR)/_build/lite --contents $(CURDIR)/_build/notebooks \
+	  --piplite-wheels $$(ls $(CURDIR)/_build/lite/wheels/*.whl) --output-dir $(CURDIR)/_build/html/_lite
+	$(BIN)/jupyter-book build . --keep-going
+
+# JupyterLab with the repository's .jupyter/ config: a double click opens a chapter .md as a notebook
+lab: venv
+	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(BIN)/jupyter lab
+
+# Coursework (grading/README.md): every chapter without its solutions in student/<part>_<chapter>.ipynb,
+# with solutions and nbgrader metadata in student/instructor/. Grade: python -m grading.grade x.ipynb
+student: venv
+	$(BIN)/python -m grading.student --out student
+
+test: unit notebooks book-strict browser
 
 clean:
 	rm -rf _build

@@ -40,6 +40,10 @@ from .mass import (MeasureMargin, NeuronMass, dual_margin_bound, dual_potential,
 
 from .nonseparable import (SeparableDecomposition, nonseparable_data, separable_decomposition,
                            separable_direction, tight_minimizer)
+from .proofs import (descent_inequality, dual_inequality, logistic_burn_in,
+                     logistic_smoothness, lse_potential, ngd_margin_bound, norm_inequality,
+                     perceptron_bound, perceptron_inequality, perceptron_norm_bound,
+                     smoothing_sandwich, telescoped_margin_bound)
 from .regpath import (PathComparison, PathPoint, RegularizationPath, angle, compare_to_path,
                       constrained_minimizer, path_radius, penalized_minimizer,
                       regularization_path)
@@ -71,4 +75,8 @@ __all__ = [
     "separable_direction", "tight_minimizer",
     "PathComparison", "PathPoint", "RegularizationPath", "angle", "compare_to_path",
     "constrained_minimizer", "path_radius", "penalized_minimizer", "regularization_path",
+    "descent_inequality", "dual_inequality", "logistic_burn_in", "logistic_smoothness",
+    "lse_potential", "ngd_margin_bound", "norm_inequality", "perceptron_bound",
+    "perceptron_inequality", "perceptron_norm_bound", "smoothing_sandwich",
+    "telescoped_margin_bound",
 ]
