@@ -42,6 +42,17 @@ def check_X(X, *, name="X"):
     return X
 
 
+
+def check_X_pair(X, Z=None):
+    """Return (X, Z) as finite float64 matrices with the same number of columns; Z defaults to X
+    (for kernel matrices k(X, Z))."""
+    X = check_X(X)
+    Z = X if Z is None else check_X(Z, name="Z")
+    if Z.shape[1] != X.shape[1]:
+        raise ValueError(f"X and Z must have the same number of features; got {X.shape[1]} "
+                         f"and {Z.shape[1]}.")
+    return X, Z
+
 def check_y(y, n=None, *, name="y"):
     """Return y as a float64 vector with entries in {-1, +1}."""
     y = _as_float_array(y, name)

@@ -94,11 +94,7 @@ def rbf_kernel(X, Z=None, *, bandwidth=1.0):
     array([[1.      , 0.606531],
            [0.606531, 1.      ]])
     """
-    X = _v.check_X(X)
-    Z = X if Z is None else _v.check_X(Z, name="Z")
-    if Z.shape[1] != X.shape[1]:
-        raise ValueError(f"X and Z must have the same number of features; got {X.shape[1]} "
-                         f"and {Z.shape[1]}.")
+    X, Z = _v.check_X_pair(X, Z)
     s = _v.check_positive(bandwidth, "bandwidth")
     # ||x - z||^2 = ||x||^2 + ||z||^2 - 2 x.z, clipped at 0 against round-off
     sq = (X ** 2).sum(1)[:, None] + (Z ** 2).sum(1)[None, :] - 2.0 * X @ Z.T

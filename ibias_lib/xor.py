@@ -119,11 +119,7 @@ def relu_ntk(X, Z=None):
     array([[1.      , 0.159155],
            [0.      , 0.159155]])
     """
-    X = _v.check_X(X)
-    Z = X if Z is None else _v.check_X(Z, name="Z")
-    if Z.shape[1] != X.shape[1]:
-        raise ValueError(f"X and Z must have the same number of features; got {X.shape[1]} and "
-                         f"{Z.shape[1]}.")
+    X, Z = _v.check_X_pair(X, Z)
     nx = np.linalg.norm(X, axis=1)
     nz = np.linalg.norm(Z, axis=1)
     scale = np.outer(nx, nz)
