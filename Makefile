@@ -9,7 +9,7 @@ NBDIR  := _build/nbval
 JOBS   ?= 2
 CHAPTERS := $(shell git ls-files 'book/*.md' 'book/**/*.md' 2>/dev/null | xargs grep -l '^jupytext:' 2>/dev/null)
 
-.PHONY: book test unit notebooks book-strict browser ipynb lab lite student venv clean
+.PHONY: book test unit notebooks book-strict browser ipynb lab lite student venv clean ledger
 
 venv: $(VENV)/.installed
 
@@ -69,6 +69,11 @@ lab: venv
 # with solutions and nbgrader metadata in student/instructor/. Grade: python -m grading.grade x.ipynb
 student: venv
 	$(BIN)/python -m grading.student --out student
+
+# The claims ledger's data (book/_data/claims/*.json): every experiment over its seed sweep.
+# tests/test_claims.py fails when these files no longer match the code. One experiment: KEYS=rates
+ledger: venv
+	$(BIN)/python -m ibias_lib.claims sweep -j $(JOBS) $(KEYS)
 
 test: unit notebooks book-strict browser
 

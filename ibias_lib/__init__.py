@@ -48,6 +48,8 @@ from .regpath import (PathComparison, PathPoint, RegularizationPath, angle, comp
                       constrained_minimizer, path_radius, penalized_minimizer,
                       regularization_path)
 
+from . import claims
+
 __version__ = "0.1.0"
 
 __all__ = [
