@@ -8,10 +8,25 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["check_X_y", "check_w", "check_positive", "check_int", "check_loss"]
+class InputError(TypeError, ValueError):
+    """Input of the wrong kind (complex, sparse, text, bool where a number is expected).
+    Both a ``TypeError`` and a ``ValueError``, so either ``except`` catches it."""
+
+
+__all__ = ["InputError", "check_X_y", "check_w", "check_positive", "check_int", "check_loss"]
 
 
 def _as_float_array(a, name):
+    if hasattr(a, "toarray") and hasattr(a, "nnz"):
+        raise InputError(f"{name} is a scipy.sparse matrix; ibias_lib works with dense arrays. "
+                        f"Pass {name}.toarray() (the book's problems are small).")
+    if np.iscomplexobj(a):
+        raise InputError(f"{name} must be real; got complex values. Pass np.real({name}) if the "
+                        "imaginary parts are rounding noise.")
+    if isinstance(a, str) or (isinstance(a, np.ndarray) and a.dtype.kind in "SUO" and
+                              any(isinstance(v, str) for v in a.ravel()[:10])):
+        raise InputError(f"{name} must be an array of numbers; got text ({str(a)[:40]!r}). "
+                        "Convert with float() / np.asarray(..., dtype=float) first.")
     try:
         arr = np.asarray(a, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -96,7 +111,10 @@ def check_w(w, d, *, name="w", allow_zero=True):
 
 
 def check_positive(value, name):
-    """Return value as a float that is finite and > 0."""
+    """Return value as a float that is finite and > 0 (a real number: not a string or bool)."""
+    if isinstance(value, (str, bytes, bool, np.bool_)) or np.iscomplexobj(value):
+        raise InputError(f"{name} must be a positive finite number (a real number, not text or "
+                         f"a bool); got {type(value).__name__} {value!r}. Pass e.g. {name}=1.0.")
     try:
         v = float(value)
     except (TypeError, ValueError):

@@ -2,6 +2,7 @@ r"""Seeded datasets. Every generator takes ``seed`` and returns the same arrays 
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import betainc
 
 from . import _validation as _v
 
@@ -36,12 +37,29 @@ def planted_data(n, d, *, margin=0.1, seed=0):
     margin = _v.check_positive(margin, "margin")
     if margin >= 1:
         raise ValueError(f"margin must be in (0, 1) for data in the unit ball; got {margin}.")
+    # P(|<x, u*>| >= margin) for x uniform in the ball: x_1 has density ~ (1 - t^2)^((d-1)/2),
+    # so the tail is the regularized incomplete beta I_{1 - margin^2}((d + 1)/2, 1/2).
+    p = float(betainc((d + 1) / 2, 0.5, 1.0 - margin ** 2))
+    if p * 10**7 < n:
+        raise ValueError(
+            f"planted_data cannot plant margin {margin} in d={d} by rejection: a uniform point "
+            f"of the unit ball has |<x, u*>| >= {margin} with probability {p:.2g}, so {n} points "
+            f"would need about {n / max(p, 1e-300):.2g} draws. Use a smaller margin (about "
+            f"{np.sqrt(2.0 / d):.2g} or less in d={d}) or a smaller d.")
     rng = np.random.default_rng(seed)
     u = rng.standard_normal(d)
     u /= np.linalg.norm(u)
     X = np.empty((0, d))
+    drawn, cap = 0, max(10**7, 1000 * n)
     while X.shape[0] < n:
+        if drawn > cap:
+            raise ValueError(
+                f"planted_data could not plant margin {margin} in d={d}: after {drawn} uniform "
+                f"draws from the unit ball only {X.shape[0]} of {n} points had |<x, u*>| >= "
+                f"{margin} (that fraction is about (1 - margin^2)^((d+1)/2), tiny here). Use a "
+                "smaller margin or a smaller d.")
         k = max(2 * (n - X.shape[0]), 64)
+        drawn += k
         g = rng.standard_normal((k, d))
         r = rng.random(k) ** (1.0 / d)                 # uniform in the ball
         cand = g / np.linalg.norm(g, axis=1, keepdims=True) * r[:, None]

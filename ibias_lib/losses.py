@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validation as _v
-from .numerics import logsumexp, softmax, log_softplus_neg, log_sigmoid_neg
+from .numerics import logsumexp, softmax, log_softplus_neg, log_sigmoid_neg, norm2, scaled
 
 __all__ = ["LOSSES", "log_losses", "log_neg_derivs", "log_risk", "risk", "risk_gradient",
            "log_risk_of", "loss_values"]
@@ -109,8 +109,17 @@ def risk_gradient(X, y, w, *, loss="exp"):
     X, y = _v.check_X_y(X, y)
     w = _v.check_w(w, X.shape[1])
     loss = _v.check_loss(loss)
-    _, g, log_scale = _gradient_parts(X, y, _margins(X, y, w), loss)
-    gn = np.linalg.norm(g)
+    m = _margins(X, y, w)
+    if not np.all(np.isfinite(m)):
+        raise ValueError(f"the margins y_i x_i.w overflow float64 (|X| up to "
+                         f"{np.abs(X).max():.3g}, |w| up to {np.abs(w).max():.3g}), so the risk "
+                         "and its gradient cannot be formed. Rescale X to ||x_i|| <= 1.")
+    a = log_neg_derivs(m, loss)
+    q = softmax(a)
+    Xs, sx = scaled(X)                   # A^T q = sx * (A/sx)^T q: no overflow at any scale
+    g = (q * y) @ Xs
+    gn = norm2(g)
     if gn == 0:
         return np.zeros_like(g), -np.inf
-    return -g / gn, float(log_scale + np.log(gn))
+    log_scale = logsumexp(a) - np.log(m.shape[0])
+    return -g / gn, float(log_scale + np.log(gn) + np.log(sx))

@@ -20,9 +20,30 @@ import numpy as np
 
 from . import _validation as _v
 from .losses import log_losses
-from .numerics import logsumexp, inv_logistic_sum
+from .numerics import inv_logistic_sum, logsumexp, norm2, scaled
 
 __all__ = ["margins", "margin", "smoothed_margin", "smoothed_margin_from_margins"]
+
+
+def _safe_scales(sx, sw):
+    """True when X @ w and ||w|| can be formed directly without losing range."""
+    return 1e-100 <= sx <= 1e100 and 1e-100 <= sw <= 1e100
+
+
+def _scaled_problem(X, y, w):
+    """Return (ms, sx, sw, ws) with ``m = sx * sw * ms`` and ``w = sw * ws``, entries of
+    ``X / sx`` and ``ws`` at most 1 in magnitude (internal)."""
+    Xs, sx = scaled(X)
+    ws, sw = scaled(w)
+    return y * (Xs @ ws), sx, sw, ws
+
+
+def _representable(value, what, scale_hint):
+    if not np.isfinite(value):
+        raise ValueError(f"{what} is beyond the range of float64 here ({scale_hint}); it "
+                         "cannot be represented. Rescale w (or X) towards norm 1: the normalized "
+                         "margin is scale invariant, so nothing is lost.")
+    return float(value)
 
 
 def margins(X, y, w):
@@ -47,7 +68,14 @@ def margin(X, y, w):
     """
     X, y = _v.check_X_y(X, y)
     w = _v.check_w(w, X.shape[1], allow_zero=False)
-    return float((y * (X @ w)).min() / np.linalg.norm(w))
+    sx, sw = float(np.abs(X).max()), float(np.abs(w).max())
+    if sx == 0.0:
+        return 0.0
+    if _safe_scales(sx, sw):
+        return float((y * (X @ w)).min() / np.linalg.norm(w))
+    ms, sx, sw, ws = _scaled_problem(X, y, w)    # margin(X, y, w) = sx * margin(X/sx, y, ws)
+    return _representable(sx * (ms.min() / np.linalg.norm(ws)), "the margin",
+                          f"max |X| = {sx:.3g}")
 
 
 def smoothed_margin_from_margins(m, norm, loss):
@@ -80,4 +108,43 @@ def smoothed_margin(X, y, w, *, loss="exp"):
     X, y = _v.check_X_y(X, y)
     w = _v.check_w(w, X.shape[1], allow_zero=False)
     loss = _v.check_loss(loss)
-    return smoothed_margin_from_margins(y * (X @ w), np.linalg.norm(w), loss)
+    sx, sw = float(np.abs(X).max()), float(np.abs(w).max())
+    if sx > 0 and _safe_scales(sx, sw):
+        return smoothed_margin_from_margins(y * (X @ w), np.linalg.norm(w), loss)
+    return _smoothed_margin_scaled(X, y, w, loss)
+
+
+def _smoothed_margin_scaled(X, y, w, loss):
+    r"""The smoothed margin at extreme scales of X or w (internal).
+
+    With :math:`m = c\,m^s`, :math:`c = s_x s_w`, :math:`\delta_i = m^s_i - \min_j m^s_j \ge 0`
+    and :math:`L = \ln\sum_i e^{-c\delta_i} \in [0, \ln n]`, the exponential loss gives
+    :math:`-\ln\sum_i e^{-m_i}/\|w\| = (s_x \min_j m^s_j - L/s_w)/\|w^s\|`, where no
+    product overflows. The logistic loss equals the exponential one up to a relative
+    :math:`e^{-m}` once every margin is huge; otherwise its margins are representable."""
+    if not np.any(X):
+        # every margin is 0: l^{-1}(n l(0)) / ||w||
+        ms, sx, sw, ws = np.zeros(X.shape[0]), 1.0, *scaled(w)[::-1]
+    else:
+        ms, sx, sw, ws = _scaled_problem(X, y, w)
+    nrm_s = float(np.linalg.norm(ws))
+    log_c = np.log(sx) + np.log(sw)
+    hint = f"||w|| = {sw * nrm_s:.3g}, max |X| = {sx:.3g}"
+    mmin = float(ms.min())
+    if loss == "exp" or (log_c > 690 and mmin > 0):
+        c = np.exp(log_c) if log_c < 709 else np.inf
+        delta = ms - mmin
+        cd = np.where(delta > 0, c * delta, 0.0)
+        L = float(np.log(np.exp(-cd).sum()))
+        return _representable((sx * mmin - L / sw) / nrm_s, "the smoothed margin", hint)
+    if log_c > 690:                     # some margins <= 0 and |m| overflows
+        neg = ms < 0
+        if np.any(neg):                 # sum of losses ~ sum_i |m_i| over m_i < 0
+            return _representable(-sx * float(-ms[neg].sum()) / nrm_s, "the smoothed margin",
+                                  hint)
+        k = int(np.count_nonzero(ms == 0))
+        return _representable(inv_logistic_sum(np.log(k * np.log(2.0))) / (sw * nrm_s),
+                              "the smoothed margin", hint)
+    m = ms * np.exp(log_c)
+    return _representable(smoothed_margin_from_margins(m, 1.0, loss) / sw / nrm_s,
+                          "the smoothed margin", hint)

@@ -85,6 +85,10 @@ def max_margin(X, y):
     A = y[:, None] * X
     n, d = A.shape
     scale = np.abs(A).max()
+    if scale == 0:
+        raise ValueError("X is all zeros: every margin y_i x_i.w is 0 for every w, so the data "
+                         "are not separable and the max margin is undefined. Check that the "
+                         "features were loaded.")
     As = A / scale                       # scale-free problem; undo below
     E = np.vstack([As.T, np.ones((1, n))])
     f = np.zeros(d + 1)

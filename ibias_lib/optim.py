@@ -31,7 +31,7 @@ import numpy as np
 from . import _validation as _v
 from .losses import log_losses, log_neg_derivs
 from .margins import smoothed_margin_from_margins
-from .numerics import logsumexp, softmax
+from .numerics import logsumexp, scaled, softmax
 
 __all__ = ["Trace", "log_spaced_steps", "run", "gd_step", "normalized_gd_step", "gd",
            "normalized_gd", "linear_metrics"]
@@ -88,6 +88,10 @@ def log_spaced_steps(n_steps, num=100, *, start=1):
     """
     n_steps = _v.check_int(n_steps, "n_steps", minimum=0)
     num = _v.check_int(num, "num", minimum=1)
+    start = _v.check_int(start, "start", minimum=0)
+    if start > n_steps:
+        raise ValueError(f"start={start} is beyond n_steps={n_steps}: the recorded steps must "
+                         f"lie in [start, n_steps]. Use start <= n_steps.")
     if n_steps == 0:
         return np.array([0])
     pts = np.unique(np.round(np.geomspace(max(start, 1), n_steps, num)).astype(int))
@@ -97,10 +101,13 @@ def log_spaced_steps(n_steps, num=100, *, start=1):
 
 
 def _check_record_at(record_at, n_steps, num_records):
+    if record_at is None and num_records is None:
+        raise ValueError("record_at is required: pass the steps at which to record, e.g. "
+                         "ib.log_spaced_steps(n_steps).")
     if record_at is None:
         return log_spaced_steps(n_steps, num_records)
     r = np.asarray(record_at)
-    if r.ndim != 1 or r.size == 0 or not np.issubdtype(r.dtype, np.integer):
+    if r.dtype == bool or r.ndim != 1 or r.size == 0 or not np.issubdtype(r.dtype, np.integer):
         raise ValueError(f"record_at must be a non-empty 1D array of integer steps; got "
                          f"{record_at!r}.")
     if r.min() < 0 or r.max() > n_steps or np.any(np.diff(r) <= 0):
@@ -131,7 +138,8 @@ def run(update: Callable, state, n_steps: int, record_at, record: Callable):
     state
         The final state.
     """
-    record_at = np.asarray(record_at, dtype=int)
+    n_steps = _v.check_int(n_steps, "n_steps", minimum=0)
+    record_at = _check_record_at(record_at, n_steps, None)
     out = None
     k = 0
     t = 0
@@ -197,6 +205,8 @@ def linear_metrics(A, loss):
     def record(w):
         m = A @ w
         nrm = np.linalg.norm(w)
+        if not (1e-150 < nrm < 1e150) and np.any(w):
+            return _record_scaled(A, w, loss, log_n)
         log_r = logsumexp(log_losses(m, loss)) - log_n
         if nrm > 0:
             mg = m.min() / nrm
@@ -205,6 +215,40 @@ def linear_metrics(A, loss):
             mg = sm = np.nan
         return {"w": w, "margin": mg, "smoothed_margin": sm, "log_risk": log_r, "norm": nrm}
     return record
+
+
+def _record_scaled(A, w, loss, log_n):
+    """The linear metrics when ||w|| is outside [1e-150, 1e150] (internal): margins from the
+    rescaled iterate, the norm as s * ||w/s||; the log risk from the margins as they are."""
+    ws, s = scaled(w)
+    ms = A @ ws
+    nrm = s * float(np.linalg.norm(ws))
+    mg = float(ms.min() / np.linalg.norm(ws))
+    m = A @ w
+    log_r = logsumexp(log_losses(m, loss)) - log_n if np.all(np.isfinite(m)) else np.nan
+    if np.isfinite(log_r):
+        sm = smoothed_margin_from_margins(m, nrm, loss) if np.isfinite(nrm) else np.nan
+    else:
+        sm = np.nan
+    return {"w": w, "margin": mg, "smoothed_margin": sm, "log_risk": log_r, "norm": nrm}
+
+
+def _require_finite(records, state, method):
+    """Raise instead of returning a trace with inf/NaN (internal)."""
+    for key in ("w", "margin", "smoothed_margin", "log_risk", "norm"):
+        arr = np.asarray(records[key])
+        bad = ~np.isfinite(arr) if arr.ndim == 1 else ~np.all(np.isfinite(arr), axis=1)
+        if key == "margin" or key == "smoothed_margin":
+            bad &= np.asarray(records["norm"]) > 0     # undefined at w = 0 (NaN by contract)
+        if np.any(bad):
+            k = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{method}: {key} is not finite at record {k}: the iterates left "
+                             "the range of float64 (the step times the data's scale is too "
+                             "large). The theory assumes ||x_i|| <= 1 and a step of order 1: "
+                             "rescale X by 1/max_i ||x_i|| or reduce the step.")
+    if not np.all(np.isfinite(state)):
+        raise ValueError(f"{method}: the final iterate is not finite; rescale X to ||x_i|| <= 1 "
+                         "or reduce the step.")
 
 
 def _linear_setup(X, y, loss, step, n_steps, w0, record_at, num_records):
@@ -280,7 +324,10 @@ def gd(X, y, *, loss="exp", step=1.0, n_steps=1000, w0=None, record_at=None, num
     """
     A, loss, eta, n_steps, w0, rec = _linear_setup(X, y, loss, step, n_steps, w0, record_at,
                                                     num_records)
-    records, _ = run(_gd_kernel(A, loss, eta, False), w0, n_steps, rec, linear_metrics(A, loss))
+    with np.errstate(over="ignore", invalid="ignore"):
+        records, final = run(_gd_kernel(A, loss, eta, False), w0, n_steps, rec,
+                             linear_metrics(A, loss))
+    _require_finite(records, final, f"gd(step={eta:g})")
     return _trace(records, rec, loss, f"gd(step={eta:g})")
 
 
@@ -297,5 +344,8 @@ def normalized_gd(X, y, *, loss="exp", step=1.0, n_steps=1000, w0=None, record_a
     """
     A, loss, eta, n_steps, w0, rec = _linear_setup(X, y, loss, step, n_steps, w0, record_at,
                                                     num_records)
-    records, _ = run(_gd_kernel(A, loss, eta, True), w0, n_steps, rec, linear_metrics(A, loss))
+    with np.errstate(over="ignore", invalid="ignore"):
+        records, final = run(_gd_kernel(A, loss, eta, True), w0, n_steps, rec,
+                             linear_metrics(A, loss))
+    _require_finite(records, final, f"normalized_gd(step={eta:g})")
     return _trace(records, rec, loss, f"normalized_gd(step={eta:g})")
