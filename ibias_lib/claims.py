@@ -355,4 +355,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run the package's module, not this __main__ copy (whose Check class the experiments
+    # do not use)
+    from ibias_lib.claims import main as _main
+    sys.exit(_main())

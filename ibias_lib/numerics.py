@@ -86,7 +86,8 @@ def norm2(v):
     r"""Return :math:`\|v\|_2` without overflow or underflow: :math:`s\,\|v/s\|_2` with
     :math:`s = \max_i|v_i|` when the direct value would lose range. Identical to
     ``np.linalg.norm(v)`` when that is exact (for :math:`10^{-150} < \|v\| < 10^{150}`)."""
-    n = float(np.linalg.norm(v))
+    with np.errstate(over="ignore", under="ignore"):
+        n = float(np.linalg.norm(v))
     if 1e-150 < n < 1e150:
         return n
     vs, s = scaled(v)
