@@ -73,7 +73,7 @@ student: venv
 # The claims ledger's data (book/_data/claims/*.json): every experiment over its seed sweep.
 # tests/test_claims.py fails when these files no longer match the code. One experiment: KEYS=rates
 ledger: venv
-	$(BIN)/python -m ibias_lib.claims sweep -j $(JOBS) $(KEYS)
+	$(BIN)/python -m ibias_lib.experiments sweep -j $(JOBS) $(KEYS)
 
 test: unit notebooks book-strict browser
 
