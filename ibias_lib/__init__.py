@@ -34,9 +34,10 @@ from .attention import (AttentionSVM, AttentionTrace, attention_forward, attenti
 from .xor import (SampleComplexity, four_relu_witness, ntk_predict, relevant_mass, relu_ntk,
                   sample_complexity, smallest_n, witness_margin, xor_data, xor_test_error)
 from .fast_margin import FastMarginResult, dual_bound, fast_margin, fast_margin_trace
-from .mass import (MeasureMargin, NeuronMass, dual_margin_bound, dual_potential,
-                   mass_over_directions, measure_max_margin, measure_network, neuron_mass,
-                   wedge_data, wedge_kkt_points)
+from .mass import (MeasureMargin, NeuronMass, activation_patterns, direction_margin,
+                   dual_margin_bound, dual_potential, mass_over_directions, measure_max_margin,
+                   measure_network, neuron_mass, pattern_share, skewed_wedge_data,
+                   skewed_wedge_kkt_points, wedge_data, wedge_kkt_points)
 
 from .nonseparable import (SeparableDecomposition, nonseparable_data, separable_decomposition,
                            separable_direction, tight_minimizer)
@@ -65,7 +66,8 @@ __all__ = [
     "sample_complexity", "smallest_n", "witness_margin", "xor_data", "xor_test_error",
     "MeasureMargin", "NeuronMass", "dual_margin_bound", "dual_potential",
     "mass_over_directions", "measure_max_margin", "measure_network", "neuron_mass",
-    "wedge_data", "wedge_kkt_points",
+    "wedge_data", "wedge_kkt_points", "activation_patterns", "direction_margin",
+    "pattern_share", "skewed_wedge_data", "skewed_wedge_kkt_points",
     "ACTIVATIONS", "KKTResult", "NetTrace", "flatten", "forward", "homogeneity_degree",
     "init_network", "kkt_conditions", "kkt_residual", "layer_alignment", "layer_balance",
     "layer_product", "network_margin",

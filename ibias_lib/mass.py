@@ -26,9 +26,13 @@ directions are angles: restricting :math:`\mu` to a grid of angles gives a linea
 an upper bound, computed exactly by :func:`dual_margin_bound`. The two meet to solver
 precision on a fine grid, which certifies the global max margin.
 
-The module also holds the two-dimensional construction of the chapter *Mass concentrates*
-(:func:`wedge_data`, :func:`wedge_kkt_points`) and the mass bookkeeping used to plot training
-(:func:`neuron_mass`, :func:`mass_over_directions`). References: Chizat & Bach (COLT 2020) for
+The module also holds the two-dimensional constructions of the chapter *Mass concentrates*:
+the symmetric wedge (:func:`wedge_data`, :func:`wedge_kkt_points`) and its skewed version
+(:func:`skewed_wedge_data`, :func:`skewed_wedge_kkt_points`), in which the second positive
+point is shorter, so that the early-phase race and the global optimum are decided by different
+inequalities; and the mass bookkeeping used to plot and classify training
+(:func:`neuron_mass`, :func:`mass_over_directions`, :func:`activation_patterns`,
+:func:`pattern_share`, :func:`direction_margin`). References: Chizat & Bach (COLT 2020) for
 the measure view and its max-margin limit; Maennel, Bousquet & Gelly (2018) for the
 concentration of neurons on few directions from a small initialization; Telgarsky (ICLR 2023)
 for the talk's claim this construction illustrates.
@@ -45,7 +49,8 @@ from .networks import _check_params
 
 __all__ = ["wedge_data", "measure_network", "wedge_kkt_points", "NeuronMass", "neuron_mass",
            "mass_over_directions", "dual_potential", "dual_margin_bound", "MeasureMargin",
-           "measure_max_margin"]
+           "measure_max_margin", "skewed_wedge_data", "skewed_wedge_kkt_points",
+           "activation_patterns", "pattern_share", "direction_margin"]
 
 
 def _check_angle(angle, name="angle", lo=0.0, hi=90.0):
@@ -360,3 +365,146 @@ def measure_max_margin(X, y, *, num_directions=720):
     keep = np.abs(c) > 1e-12 * np.abs(c).sum()
     return MeasureMargin(gamma=float(t / 2), upper=dual_margin_bound(X, y, q), angles=angles,
                          weights=c, dual=q, network=measure_network(angles[keep], c[keep]))
+
+
+def skewed_wedge_data(angle_1=60.5, angle_2=-60.5, r=0.6):
+    r"""Two positive points of different lengths and one negative point opposite.
+
+    .. math:: x_1 = (\cos\alpha_1, \sin\alpha_1),\quad x_2 = r(\cos\alpha_2, \sin\alpha_2),
+              \ y = +1;\qquad x_3 = (-1, 0),\ y = -1.
+
+    With ``angle_2 = -angle_1`` and ``r = 1`` this is :func:`wedge_data`. The angle between the
+    positive points, :math:`\varphi = \alpha_1 - \alpha_2`, decides which KKT point of
+    :func:`skewed_wedge_kkt_points` is the global max margin (the two-ReLU one iff
+    :math:`\varphi\ge120^\circ`, for every r); the length r enters the early-phase race of
+    gradient descent from a small initialization, and not the optimum.
+
+    Parameters
+    ----------
+    angle_1 : float
+        :math:`\alpha_1` in degrees, in (0, 90).
+    angle_2 : float
+        :math:`\alpha_2` in degrees, in (-90, 0).
+    r : float
+        Length of :math:`x_2`, in (0, 1].
+
+    Returns
+    -------
+    X : ndarray of shape (3, 2)
+    y : ndarray of shape (3,)
+    """
+    a1 = _check_angle(angle_1, "angle_1")
+    a2 = _check_angle(angle_2, "angle_2", lo=-90.0, hi=0.0)
+    r = _v.check_positive(r, "r")
+    if r > 1:
+        raise ValueError(f"r must be in (0, 1] (x_2 is the shorter point); got {r!r}. "
+                         "Swap the roles of the two points instead.")
+    X = np.vstack([_unit([a1]), r * _unit([a2]), [[-1.0, 0.0]]])
+    return X, np.array([1.0, 1.0, -1.0])
+
+
+def skewed_wedge_kkt_points(angle_1=60.5, angle_2=-60.5, r=0.6):
+    r"""Return the two KKT directions of :func:`skewed_wedge_data` (unit norm), as a dict.
+
+    * ``'two'``: a positive ReLU at each positive point and a negative ReLU at :math:`-e_1`;
+      measure weights proportional to :math:`(1, 1/r, 1)` (each atom serves one point, and all
+      three margins are equal), normalized margin :math:`\frac{r}{2(1+2r)}`. A KKT point when
+      :math:`x_1^\top x_2<0` (each positive neuron sees one point).
+    * ``'single'``: one positive ReLU at the angle :math:`\theta` where both positive margins
+      are equal, :math:`\tan\theta = -\frac{\cos\alpha_1 - r\cos\alpha_2}{\sin\alpha_1 -
+      r\sin\alpha_2}`, serving both points with margin :math:`e = \cos(\alpha_1-\theta)` per
+      unit mass, and the negative ReLU; normalized margin :math:`\frac{e}{2(1+e)}`.
+
+    Parameters
+    ----------
+    angle_1, angle_2, r : as in :func:`skewed_wedge_data`, with
+        :math:`90^\circ < \alpha_1-\alpha_2 < 180^\circ`.
+    """
+    X, _ = skewed_wedge_data(angle_1, angle_2, r)
+    a1, a2 = float(angle_1), float(angle_2)
+    if not 90.0 < a1 - a2 < 180.0:
+        raise ValueError(f"the angle between the positive points must be in (90, 180) degrees "
+                         f"for both KKT points to exist; got {a1 - a2:g}.")
+    t1, t2 = np.deg2rad(a1), np.deg2rad(a2)
+    theta = np.rad2deg(np.arctan2(-(np.cos(t1) - r * np.cos(t2)), np.sin(t1) - r * np.sin(t2)))
+    # arctan2(-num, den) is the angle with tan = -num/den; keep it inside (a2, a1)
+    if not a2 < theta < a1:
+        theta = theta - 180.0 if theta > a1 else theta + 180.0
+    e = float(np.cos(np.deg2rad(a1 - theta)))
+    return {"two": measure_network([a1, a2, 180.0], [1.0, 1.0 / r, -1.0]),
+            "single": measure_network([theta, 180.0], [1.0, -e])}
+
+
+def _two_layer(params):
+    params = _check_params(params)
+    if len(params) != 2:
+        raise ValueError(f"expected a two-layer network params = [W_1, W_2]; got "
+                         f"{len(params)} layers.")
+    return params
+
+
+def activation_patterns(params, X):
+    r"""Return the boolean matrix :math:`[w_j^\top x_i > 0]` of shape (m, n): which data
+    points each neuron of a two-layer network is active on."""
+    W1, _ = _two_layer(params)
+    X = _v._as_float_array(X, "X")
+    if X.ndim != 2 or X.shape[1] != W1.shape[1]:
+        raise ValueError(f"X must have shape (n_samples, {W1.shape[1]}) to match W_1; got "
+                         f"{X.shape}.")
+    return (W1 @ X.T) > 0
+
+
+def pattern_share(params, X, patterns, *, sign=1):
+    r"""Share of the mass :math:`\|w_j\|^2` of the neurons with outer sign ``sign`` that sits
+    on neurons whose activation set is one of ``patterns``.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        A two-layer network ``[W_1, W_2]``.
+    X : array of shape (n_samples, n_features)
+    patterns : iterable of iterables of int
+        Activation sets, e.g. ``[{0}, {1}]`` for "active on point 0 only or on point 1 only".
+    sign : {1, -1}
+
+    Returns
+    -------
+    float in [0, 1]
+    """
+    W1, W2 = _two_layer(params)
+    A = activation_patterns([W1, W2], X)
+    wanted = {frozenset(int(i) for i in p) for p in patterns}
+    sel = np.sign(W2[0]) == sign
+    mass = np.sum(W1 * W1, axis=1)
+    if not np.any(sel) or mass[sel].sum() == 0:
+        raise ValueError(f"the network has no neuron of outer sign {sign} with positive mass.")
+    hit = np.array([frozenset(np.flatnonzero(a).tolist()) in wanted for a in A])
+    return float(mass[sel & hit].sum() / mass[sel].sum())
+
+
+def direction_margin(params, X, y, *, min_share=1e-3):
+    r"""Best normalized margin of a network whose neurons keep the directions of ``params``.
+
+    The neurons carrying at least ``min_share`` of the mass keep their directions
+    :math:`v_j`; their signed weights in the measure are re-optimized by the LP of
+    :func:`measure_max_margin` restricted to those directions. The result is attained by a
+    network, hence a lower bound on the global max margin, and it measures *where the mass
+    is* separately from *how it is balanced*: under gradient descent the directions settle
+    much faster than the balance between the atoms.
+    """
+    X, y = _check_2d(X, y)
+    nm = neuron_mass(params)
+    keep = nm.mass >= min_share * nm.mass.sum()
+    V = _unit(nm.angle[keep])
+    K = V.shape[0]
+    Phi = np.maximum(X @ V.T, 0.0) * y[:, None]
+    n = len(y)
+    cost = np.zeros(2 * K + 1)
+    cost[-1] = -1.0
+    A_ub = np.vstack([np.hstack([-Phi, Phi, np.ones((n, 1))]),
+                      np.concatenate([np.ones(2 * K), [0.0]])[None, :]])
+    res = linprog(cost, A_ub=A_ub, b_ub=np.append(np.zeros(n), 1.0),
+                  bounds=[(0, None)] * (2 * K) + [(None, None)], method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"the LP solver failed: {res.message}")
+    return float(res.x[-1] / 2)

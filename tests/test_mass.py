@@ -5,6 +5,7 @@ import pytest
 from scipy.optimize import minimize
 
 import ibias_lib as ib
+from ibias_lib import mass as ib_mass
 
 
 def relu(z):
@@ -182,3 +183,87 @@ def test_gradient_descent_from_small_init_selects_the_good_kkt_point(alpha, good
     pos = nm.sign > 0
     at_e1 = nm.mass[pos & (np.abs(nm.angle) < 5)].sum() / nm.mass[pos].sum()
     assert (at_e1 > 0.9) if good == "single" else (at_e1 < 0.1)
+
+
+# --- the skewed wedge -------------------------------------------------------------------
+
+def test_skewed_wedge_data_reduces_to_the_wedge_and_validates():
+    X, y = ib_mass.skewed_wedge_data(65, -65, 1.0)
+    Xw, yw = ib.wedge_data(65)
+    np.testing.assert_allclose(X, Xw, atol=1e-15)
+    np.testing.assert_array_equal(y, yw)
+    X, y = ib_mass.skewed_wedge_data(60.5, -58.5, 0.6)
+    np.testing.assert_allclose(np.linalg.norm(X, axis=1), [1.0, 0.6, 1.0])
+    with pytest.raises(ValueError, match="r must be in"):
+        ib_mass.skewed_wedge_data(60, -60, 1.5)
+    with pytest.raises(ValueError, match="degrees"):
+        ib_mass.skewed_wedge_data(60, 10, 0.5)
+    with pytest.raises(ValueError, match="angle between"):
+        ib_mass.skewed_wedge_kkt_points(40, -40, 0.5)
+
+
+@pytest.mark.parametrize("a1,a2,r", [(60.5, -60.5, 0.6), (60.5, -58.5, 0.6), (70, -55, 0.4),
+                                     (50, -50, 0.9)])
+def test_skewed_wedge_kkt_points(a1, a2, r):
+    X, y = ib_mass.skewed_wedge_data(a1, a2, r)
+    kkt = ib_mass.skewed_wedge_kkt_points(a1, a2, r)
+    m_two = y * net(kkt["two"], X)
+    np.testing.assert_allclose(m_two, r / (2 * (1 + 2 * r)), rtol=1e-12)    # all tight
+    m_single = y * net(kkt["single"], X)
+    np.testing.assert_allclose(m_single, m_single[0], rtol=1e-12)           # all tight
+    # independent check of the single point: the best single positive atom, by a dense grid
+    # over its angle, with the optimal split of mass against the negative atom at 180 degrees
+    th = np.deg2rad(np.linspace(a2, a1, 400_001))
+    V = np.stack([np.cos(th), np.sin(th)], axis=1)
+    g = np.min(relu(V @ X[:2].T), axis=1)
+    th = th[g.argmax()] + np.linspace(-1e-4, 1e-4, 200_001)   # refine: the max is at a kink
+    V = np.stack([np.cos(th), np.sin(th)], axis=1)
+    e = np.min(relu(V @ X[:2].T), axis=1).max()          # best positive margin per unit mass
+    assert m_single[0] == pytest.approx(e / (2 * (1 + e)), rel=1e-9)
+    for params in kkt.values():
+        assert ib.kkt_residual(params, X, y) < 1e-10
+
+
+@pytest.mark.parametrize("r", [0.4, 0.6, 0.8, 1.0])
+def test_skewed_wedge_optimum_switches_at_120_degrees_for_every_r(r):
+    two = r / (2 * (1 + 2 * r))
+    for phi in (117, 119, 121, 125):                      # atoms on the 0.1-degree grid
+        X, y = ib_mass.skewed_wedge_data(60.5, 60.5 - phi, r)
+        lp = ib.measure_max_margin(X, y, num_directions=3600)
+        if phi > 120:
+            assert lp.gamma == pytest.approx(two, abs=1e-9)
+        else:
+            assert lp.gamma > two + 1e-5
+
+
+def test_pattern_share_and_activation_patterns():
+    X, y = ib_mass.skewed_wedge_data()
+    p = ib.measure_network([60.5, -60.5, 0.0, 180.0], [0.3, 0.2, 0.1, -0.4])
+    A = ib_mass.activation_patterns(p, X)
+    np.testing.assert_array_equal(A, [[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
+    # masses |w_j|^2 are proportional to |c_j|: positive mass 0.6, of which 0.5 on {x1}, {x2}
+    assert ib_mass.pattern_share(p, X, [{0}, {1}]) == pytest.approx(0.5 / 0.6)
+    assert ib_mass.pattern_share(p, X, [{0, 1}]) == pytest.approx(0.1 / 0.6)
+    assert ib_mass.pattern_share(p, X, [{2}], sign=-1) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="no neuron of outer sign"):
+        ib_mass.pattern_share(ib.measure_network([0.0], [1.0]), X, [{0}], sign=-1)
+    with pytest.raises(ValueError, match="two-layer"):
+        ib_mass.activation_patterns([np.ones((1, 2))], X)
+
+
+def test_direction_margin():
+    X, y = ib_mass.skewed_wedge_data()
+    kkt = ib_mass.skewed_wedge_kkt_points()
+    lp = ib.measure_max_margin(X, y, num_directions=3600)
+    for name, params in kkt.items():       # at a KKT point re-balancing changes nothing
+        assert ib_mass.direction_margin(params, X, y) == pytest.approx(
+            ib.network_margin(params, X, y), abs=1e-9)
+    # badly balanced weights at the two-ReLU directions: re-balancing recovers the optimum
+    p = ib.measure_network([60.5, -60.5, 180.0], [1.0, 1.0, -3.0])
+    assert ib.network_margin(p, X, y) < lp.gamma - 0.01
+    assert ib_mass.direction_margin(p, X, y) == pytest.approx(lp.gamma, abs=1e-9)
+    # random directions never beat the certificate
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        q = ib.measure_network(rng.uniform(-180, 180, 6), rng.standard_normal(6))
+        assert ib_mass.direction_margin(q, X, y) <= lp.upper + 1e-12
