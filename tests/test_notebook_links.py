@@ -70,8 +70,63 @@ def test_setup_cell_skips_install_when_ibias_lib_is_importable():
     exec(code, {"get_ipython": Shell})
     assert calls == []
     code = code.replace('find_spec("ibias_lib")', 'find_spec("no_such_module_xyz")')
-    exec(code, {"get_ipython": Shell})
-    assert calls == [("pip", "install -q git+https://github.com/o/r@main")]
+    # the install (here a no-op, as without a network) leaves the module missing: the cell
+    # must stop with an error naming the offline routes, not let the next cell fail
+    with pytest.raises(ImportError, match=r"pip install -e \.\[book\]"):
+        exec(code, {"get_ipython": Shell})
+    assert calls == [("pip", 'install -q "ibias_lib[book] @ git+https://github.com/o/r@main"')]
+
+
+MYST = """# T
+
+```{prf:theorem} Big result
+:label: thm-big
+
+Math $x$ and {cite:t}`k1`.
+```
+
+````{exercise} Try
+:label: ex-a
+
+Do it.
+````
+
+````{solution} ex-a
+:class: dropdown
+
+```python
+answer = 42
+```
+````
+
+See {prf:ref}`thm-big`, {doc}`/other/page` and {cite}`k1,k2`.
+"""
+
+
+def test_myst_directives_become_plain_markdown(tmp_path):
+    import sys
+    sys.path.insert(0, str(ROOT / "book/_ext"))
+    import myst_plain
+    (tmp_path / "references.bib").write_text(
+        "@article{k1,\n  author = {Ji, Ziwei and Telgarsky, Matus},\n  year = {2021},\n"
+        "  journal = {arXiv preprint arXiv:1906.04540},\n}\n"
+        "@article{k2,\n  author = {A, B and C, D and E, F},\n  year = {2020},\n}\n")
+    (tmp_path / "ch").mkdir()
+    (tmp_path / "ch/x.md").write_text(MYST)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other/page.md").write_text("# Other page\n")
+    idx = myst_plain.BookIndex.from_book(tmp_path)
+    out = myst_plain.to_plain(MYST, "ch/x", idx)
+    assert "```{" not in out and ":label:" not in out and "{cite" not in out
+    assert '<a id="thm-big"></a>' in out
+    assert "> **Theorem (Big result).** Math $x$ and [Ji & Telgarsky (2021)]" \
+           "(https://arxiv.org/abs/1906.04540)." in out
+    assert "> **Exercise (Try).** Do it." in out
+    assert "answer = 42" not in out                     # solutions do not ship
+    assert "[Theorem (Big result)](x.ipynb#thm-big)" in out
+    assert "[Other page](../other/page.ipynb)" in out
+    assert "(Ji & Telgarsky 2021](https://arxiv.org/abs/1906.04540); A et al. 2020)" in \
+           out.replace("([Ji", "(Ji")
 
 
 @pytest.mark.parametrize("url, expected", [

@@ -25,6 +25,9 @@ import hashlib
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import myst_plain  # noqa: E402  (book/_ext is not a package)
+
 NOTEBOOK_DIR = "_notebooks"
 LITE_DIR = "_lite"  # `make lite`; "_" keeps its pages out of the book's page list (tests/browser)
 COLAB = "https://colab.research.google.com"
@@ -41,12 +44,17 @@ def _github_parts(repo_url: str):
     return parts[0], parts[1].removesuffix(".git")
 
 
-def setup_source(repo_url: str, repo_branch: str) -> str:
-    """The set-up cell put in front of every generated notebook (IPython syntax: ``%pip``)."""
+def setup_source(repo_url: str, repo_branch: str, extras: str = "book") -> str:
+    """The set-up cell put in front of every generated notebook (IPython syntax: ``%pip``).
+
+    Where ``ibias_lib`` is missing it installs ``ibias_lib[<extras>]`` (the chapter's extra
+    packages: scikit-learn, ipywidgets, ...), then checks the import and raises an error that
+    names the offline alternatives when the install did not work (no network, no pip)."""
+    spec = f"ibias_lib[{extras}]" if extras else "ibias_lib"
     lines = [
         "# Set-up added by the book build (not part of the chapter): where ibias_lib is missing,",
-        "# install it: in JupyterLite from the wheel shipped with the site, elsewhere (Colab, a",
-        "# bare Jupyter) from the book's repository.",
+        f"# install {spec}: in JupyterLite from the wheel shipped with the site, elsewhere",
+        "# (Colab, a bare Jupyter) from the book's repository. Then check that it imports.",
         "import importlib.util",
         "import sys",
         "",
@@ -55,23 +63,47 @@ def setup_source(repo_url: str, repo_branch: str) -> str:
         "        %pip install -q ibias_lib",
     ]
     if repo_url:
-        lines += ["    else:", f"        %pip install -q git+{repo_url.rstrip('/')}@{repo_branch}"]
-    else:
         lines += ["    else:",
-                  '        raise ImportError("install ibias_lib: pip install -e . in the book repository")']
+                  f'        %pip install -q "{spec} @ git+{repo_url.rstrip("/")}@{repo_branch}"']
+    lines += [
+        "    importlib.invalidate_caches()",
+        'if importlib.util.find_spec("ibias_lib") is None:',
+        "    raise ImportError(",
+        '        "ibias_lib is not installed and could not be installed here (no network?). "',
+        '        "Offline: in a clone of the book repository run \'pip install -e .[book]\' "',
+        '        "(or \'make lab\'), or install a wheel of ibias_lib copied to this machine "',
+        '        "with \'pip install ibias_lib-*.whl\'.")',
+    ]
     return "\n".join(lines)
 
 
-def make_notebook(source: Path, repo_url: str, repo_branch: str):
-    """Read a jupytext chapter and return it as a validated, output-free nbformat v4 notebook."""
+def _book_dir(source: Path) -> Path:
+    """The folder holding ``references.bib`` above ``source`` (the book's source root)."""
+    for p in [source.parent, *source.parents]:
+        if (p / "references.bib").exists():
+            return p
+    return source.parent
+
+
+def make_notebook(source: Path, repo_url: str, repo_branch: str, index=None):
+    """Read a jupytext chapter and return it as a validated, output-free nbformat v4 notebook
+    whose markdown cells are plain Jupyter Markdown (``myst_plain``: no MyST directives,
+    solutions removed, citations as author-year links)."""
     import jupytext
     import nbformat
 
+    source = Path(source)
+    book = _book_dir(source)
+    index = index or myst_plain.BookIndex.from_book(book)
+    docname = source.resolve().relative_to(book.resolve()).with_suffix("").as_posix()
     nb = jupytext.read(source)
     nb.metadata.pop("jupytext", None)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+        elif cell.cell_type == "markdown":
+            cell.source = myst_plain.to_plain(cell.source, docname, index)
+    nb.cells = [c for c in nb.cells if c.cell_type != "markdown" or c.source.strip()]
     cell = nbformat.v4.new_code_cell(setup_source(repo_url, repo_branch))
     cell.metadata["tags"] = ["colab-setup"]
     nb.cells.insert(0, cell)
@@ -116,14 +148,8 @@ def _add_links(app, pagename, templatename, context, doctree):
     rel = f"{NOTEBOOK_DIR}/{pagename}.ipynb"
     write_notebook(Path(app.env.doc2path(pagename)), Path(app.outdir) / rel, repo_url, repo_branch)
 
-    buttons = [{
-        "type": "link",
-        "text": "Download .ipynb",
-        "tooltip": "This chapter as a Jupyter notebook (.ipynb)",
-        "icon": "fas fa-download",
-        "url": context["pathto"](rel, 1),
-        "label": "download-ipynb-button",
-    }]
+    _one_download_menu(context, context["pathto"](rel, 1))
+    buttons = []
     url = colab_url(repo_url, app.config.notebook_links_branch, pagename)
     if url:
         buttons.append({
@@ -152,6 +178,20 @@ def _add_links(app, pagename, templatename, context, doctree):
                        "icon": "fas fa-rocket", "buttons": buttons, "label": "launch-buttons"})
     else:
         group["buttons"].extend(buttons)
+
+
+def _one_download_menu(context, url):
+    """The theme's download menu offers ``_sources/<page>.ipynb`` (executed, MyST directives
+    raw, no set-up cell); point its .ipynb entry at the generated notebook instead, so the page
+    has one download menu and one notebook."""
+    ours = {"type": "link", "text": ".ipynb", "icon": "fas fa-code", "url": url,
+            "tooltip": "This chapter as a Jupyter notebook (runs in Colab or any Jupyter)",
+            "label": "download-notebook-button"}
+    for group in context.get("header_buttons") or []:
+        if group.get("label") == "download-buttons":
+            rest = [b for b in group["buttons"] if b.get("label") != "download-notebook-button"]
+            group["buttons"] = [ours] + rest
+            return
 
 
 def setup(app):
