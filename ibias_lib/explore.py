@@ -333,4 +333,35 @@ def static_explorer(sw, metrics=("gap",), *, frames, curve=None, fps=2, dpi=80,
     # matplotlib links Font Awesome from a CDN for the play buttons; the book's theme ships
     # Font Awesome itself, and the page must not reach outside the book.
     html = re.sub(r'<link[^>]*font-awesome[^>]*>\s*', "", html)
-    return HTML(f"<div {STATIC_ATTR}>{html}</div>")
+    return HTML(f"<div {STATIC_ATTR}>{_label_slider(html, frames, values)}</div>")
+
+
+def _label_slider(html, name, values):
+    """Give ``to_jshtml``'s slider a visible label, a value readout that follows every frame
+    change (slider, keys, play buttons) and ARIA attributes (a range input already takes the
+    arrow keys)."""
+    import html as _html
+    import json
+
+    m = re.search(r'<input id="(_anim_slider(\w+))" type="range"', html)
+    if m is None:
+        return html
+    sid, uid = m.group(1), m.group(2)
+    texts = [f"{name} = {v:g}" if isinstance(v, (int, float, np.floating)) else f"{name} = {v}"
+             for v in values]
+    first = _html.escape(texts[0])
+    html = html.replace(
+        m.group(0),
+        f'<label for="{sid}" style="font-weight:600">{_html.escape(str(name))}:</label> '
+        f'<output id="{sid}_value" for="{sid}" aria-live="polite">{first}</output><br>'
+        f'<input id="{sid}" type="range" aria-label="{_html.escape(str(name))}: frame shown" '
+        f'aria-valuetext="{first}"', 1)
+    script = (
+        "<script>setTimeout(function () {"
+        f"var a = window.anim{uid}, s = document.getElementById('{sid}'),"
+        f" o = document.getElementById('{sid}_value'), t = {json.dumps(texts)};"
+        "if (!a || !s || !o) return; var f = a.set_frame;"
+        "a.set_frame = function (n) { f.call(a, n); var i = a.current_frame;"
+        " o.textContent = t[i]; s.setAttribute('aria-valuetext', t[i]); };"
+        "}, 0);</script>")
+    return html + script

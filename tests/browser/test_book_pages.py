@@ -378,3 +378,79 @@ def test_page(rel, server, browser):
     failures += [f"blocked request outside the book (the book must work offline): {u}"
                  for u in blocked]
     assert not failures, f"{rel}:\n  " + "\n  ".join(failures)
+
+
+# --------------------------------------------------------------- layout: desktop and phone
+
+_LAYOUT = r"""() => {
+  const art = document.querySelector('article.bd-article') || document.querySelector('main');
+  if (!art) return {overflow: [], alts: [], narrow: []};
+  const right = art.getBoundingClientRect().right + 1;
+  const scrolls = el => {
+    for (let p = el.parentElement; p && p !== art.parentElement; p = p.parentElement) {
+      const s = getComputedStyle(p).overflowX;
+      if ((s === 'auto' || s === 'scroll') && p.getBoundingClientRect().right <= right)
+        return true;
+    }
+    return false;
+  };
+  const overflow = [];
+  for (const el of art.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right <= right) continue;
+    if (getComputedStyle(el).position === 'fixed' || scrolls(el)) continue;
+    overflow.push(`${el.tagName.toLowerCase()}.${el.className}`.slice(0, 80) +
+                  ` right=${Math.round(r.right)} > ${Math.round(right)}`);
+    if (overflow.length > 5) break;
+  }
+  const alts = [], narrow = [];
+  for (const img of art.querySelectorAll('img')) {
+    const alt = (img.getAttribute('alt') || '').trim();
+    if (!alt || alt.includes('/') || /\.(png|svg|jpe?g)$/.test(alt)) alts.push(img.src);
+    const w = img.getBoundingClientRect().width;
+    if (img.closest('.cell_output') && img.naturalWidth >= 600 && w < 600) narrow.push(`${img.src} ${w}`);
+  }
+  return {overflow, alts, narrow};
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("rel", PAGES)
+def test_layout(rel, width, server, browser):
+    """Nothing wider than the column outside a scroll box; real alt texts; chapter figures
+    shown at least 600 CSS px wide (on a phone inside a sideways scroll box), with the build's
+    matplotlibrc making one point of font about one CSS px at that width."""
+    if rel == "(none)":
+        pytest.skip(SKIP)
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  service_workers="block")
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server + "/")
+                  else r.abort())
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/{rel}", wait_until="load")
+        page.evaluate(_WAIT_MATHJAX)
+        report = page.evaluate(_LAYOUT)
+        if width == 390:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / ("phone__" + rel[:-5].replace("/", "__") + ".png")))
+    finally:
+        context.close()
+    problems = [f"overflows its column: {o}" for o in report["overflow"]]
+    problems += [f"image without a real alt text: {a}" for a in report["alts"]]
+    problems += [f"figure shown narrower than 600 px: {n}" for n in report["narrow"]]
+    assert not problems, f"{rel} at {width}px:\n  " + "\n  ".join(problems)
+
+
+def test_figure_font_settings_fit_the_column():
+    """The build's matplotlibrc: at the ~10 in figure width and >= 600 px display width the
+    smallest figure text (ticks, legend) is at least 11 pt ~ 9+ CSS px; titles and labels 12."""
+    rc = {}
+    for line in (REPO / "book/_static/matplotlibrc").read_text().splitlines():
+        if ":" in line and not line.lstrip().startswith("#"):
+            k, v = line.split(":", 1)
+            rc[k.strip()] = v.strip()
+    for key in ("xtick.labelsize", "ytick.labelsize", "legend.fontsize"):
+        assert float(rc[key]) >= 11, key
+    for key in ("font.size", "axes.labelsize"):
+        assert float(rc[key]) >= 12, key
