@@ -94,6 +94,10 @@ def stump_values(stumps, X):
 def _check_H_y(H, y, *, bounded=False):
     H = _v.check_X(H, name="H")
     y = _v.check_y(y, H.shape[0])
+    if not np.any(H):
+        raise ValueError("H is all zeros: every weak learner predicts 0 on every point, so "
+                         "every margin is 0 and no combination separates the data. Check how H "
+                         "was built (e.g. stump_values(decision_stumps(X), X)).")
     if bounded and np.abs(H).max() > 1 + 1e-12:
         raise ValueError(f"the weak learners' values H must lie in [-1, 1]; got max |H| = "
                          f"{np.abs(H).max():.4g}. Rescale, e.g. H / np.abs(H).max().")
@@ -339,7 +343,20 @@ def adaboost(H, y, *, shrinkage=1.0, n_steps=1000, lam0=None, record_at=None, nu
     rec = _check_record_at(record_at, n_steps, num_records)
     A = y[:, None] * H
     state0 = _BoostState(lam0, 0.0, 0.0, np.inf, np.nan)
-    records, _ = run(_boost_update(A, nu), state0, n_steps, rec, _boost_metrics(A))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        records, _ = run(_boost_update(A, nu), state0, n_steps, rec, _boost_metrics(A))
+    moved = np.asarray(records["norm"]) > 0
+    if np.any(rec > 0) and not np.all(moved[rec > 0]):
+        raise ValueError("AdaBoost made no step: every weak learner has edge 0 under the "
+                         "current weights, so the step size 0.5 ln((1+edge)/(1-edge)) is 0 and "
+                         "the normalized margin is 0/0. The data are not separable by this "
+                         "dictionary (max_margin_l1(H, y).gamma <= 0); add weak learners.")
+    if not all(np.all(np.isfinite(np.asarray(records[k])[moved])) for k in
+               ("margin", "log_risk", "norm")):
+        raise ValueError("AdaBoost's trace left the range of float64; this happens when the "
+                         "dictionary separates the data with edge 1 (a perfect weak learner): "
+                         "the step ln((1+1)/(1-1)) is infinite. Use shrinkage or drop that "
+                         "learner (it alone has L1 margin 1).")
     extra = {k: records[k] for k in ("sum_steps", "sum_edge_steps", "min_edge", "edge")}
     return Trace(steps=rec.copy(), w=records["w"], margin=records["margin"],
                  smoothed_margin=records["smoothed_margin"], log_risk=records["log_risk"],

@@ -96,9 +96,20 @@ def rbf_kernel(X, Z=None, *, bandwidth=1.0):
     """
     X, Z = _v.check_X_pair(X, Z)
     s = _v.check_positive(bandwidth, "bandwidth")
-    # ||x - z||^2 = ||x||^2 + ||z||^2 - 2 x.z, clipped at 0 against round-off
-    sq = (X ** 2).sum(1)[:, None] + (Z ** 2).sum(1)[None, :] - 2.0 * X @ Z.T
-    return np.exp(-np.maximum(sq, 0.0) / (2.0 * s * s))
+    c = max(float(np.abs(X).max()), float(np.abs(Z).max()))
+    if 1e-100 <= c <= 1e100 and 1e-100 <= s <= 1e100:
+        # ||x - z||^2 = ||x||^2 + ||z||^2 - 2 x.z, clipped at 0 against round-off
+        sq = (X ** 2).sum(1)[:, None] + (Z ** 2).sum(1)[None, :] - 2.0 * X @ Z.T
+        return np.exp(-np.maximum(sq, 0.0) / (2.0 * s * s))
+    # extreme scales: distances of X/c, times (c/sigma)^2 formed in logs (no inf * 0)
+    c = c or 1.0
+    Xs, Zs = X / c, Z / c
+    sq = np.maximum((Xs ** 2).sum(1)[:, None] + (Zs ** 2).sum(1)[None, :] - 2.0 * Xs @ Zs.T,
+                    0.0)
+    with np.errstate(over="ignore", divide="ignore"):
+        log_f = 2.0 * (np.log(c) - np.log(s)) - np.log(2.0)
+        expo = np.where(sq > 0, -np.exp(np.log(np.where(sq > 0, sq, 1.0)) + log_f), 0.0)
+    return np.exp(expo)
 
 
 def kernel_features(K, *, rtol=1e-12):
@@ -297,6 +308,11 @@ def kernel_gd(K, y, *, loss="exp", step=1.0, normalized=True, n_steps=1000, alph
     True
     """
     K, y = _check_gram(K, y)
+    ev = np.linalg.eigvalsh(K)
+    if ev.max() <= 0 or ev.min() < -1e-8 * max(ev.max(), 0.0):
+        raise ValueError(f"K must be a positive semidefinite Gram matrix (a kernel's values "
+                         f"on the training points); its eigenvalues range from {ev.min():.3e} "
+                         f"to {ev.max():.3e}. Use e.g. rbf_kernel(X) or K = F @ F.T.")
     loss = _v.check_loss(loss)
     eta = _v.check_positive(step, "step")
     n_steps = _v.check_int(n_steps, "n_steps", minimum=1)

@@ -241,3 +241,19 @@ def test_regressions_record_steps():
 def test_regressions_zero_data():
     with pytest.raises(ValueError, match="all zeros"):
         ib.max_margin(np.zeros((4, 2)), np.array([1.0, -1, 1, -1]))
+
+
+def test_regressions_kernels_and_boosting():
+    X = np.array([[0.0, 0.0], [1.0, 0.0]])
+    for c in (1e-200, 1e200):   # the kernel depends on (x - z) / sigma only
+        assert np.allclose(ib.rbf_kernel(X * c, bandwidth=c), ib.rbf_kernel(X), rtol=1e-12)
+        assert np.all(np.isfinite(ib.rbf_kernel(X * c)))
+    y = np.array([1.0, -1.0])
+    with pytest.raises(ValueError, match="all zeros"):
+        ib.adaboost(np.zeros((2, 2)), y, n_steps=5)
+    with pytest.raises(ValueError, match="all zeros"):
+        ib.max_margin_l1(np.zeros((2, 2)), y)
+    with pytest.raises(ValueError, match="edge 0"):
+        ib.adaboost(np.ones((2, 2)), y, n_steps=5)        # not separable by the dictionary
+    with pytest.raises(ValueError, match="positive semidefinite"):
+        ib.kernel_gd(-np.eye(2), y, n_steps=5)
