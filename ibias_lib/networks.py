@@ -40,7 +40,7 @@ from scipy.special import expit, ndtr
 from . import _validation as _v
 from .losses import log_losses, log_neg_derivs
 from .margins import smoothed_margin_from_margins
-from .numerics import logsumexp, softmax
+from .numerics import norm2, logsumexp, softmax
 from .optim import _check_record_at, run
 
 __all__ = ["ACTIVATIONS", "NetTrace", "KKTResult", "init_network", "forward", "flatten",
@@ -320,12 +320,19 @@ def network_margin(params, X, y, *, activation="relu"):
 
 
 def _normalized_margins(params, X, y, activation):
-    nrm = np.linalg.norm(_flat(params))
+    nrm = norm2(_flat(params))          # no overflow / underflow of ||theta||^2
     if nrm == 0:
         return np.full(X.shape[0], np.nan)
     if activation in _HOMOGENEOUS:
         return y * _forward_cache([W / nrm for W in params], X, activation)[2]
-    return y * _forward_cache(params, X, activation)[2] / nrm ** len(params)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = y * _forward_cache(params, X, activation)[2] / np.float64(nrm) ** len(params)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"the normalized margin of this {activation} network is beyond "
+                         f"float64 at ||theta|| = {nrm:.3g}: {activation} is not homogeneous, so "
+                         "F(x; theta) cannot be rescaled exactly and its value overflows. Use "
+                         "parameters of moderate norm.")
+    return out
 
 
 def network_risk_grad(params, X, y, *, loss="exp", activation="relu", relative=False):

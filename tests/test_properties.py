@@ -257,3 +257,16 @@ def test_regressions_kernels_and_boosting():
         ib.adaboost(np.ones((2, 2)), y, n_steps=5)        # not separable by the dictionary
     with pytest.raises(ValueError, match="positive semidefinite"):
         ib.kernel_gd(-np.eye(2), y, n_steps=5)
+
+
+def test_regressions_network_margin_at_extreme_scales():
+    X, y = ib.planted_data(20, 3, seed=0)
+    p = ib.init_network(np.random.default_rng(0), (3, 10, 1), scale=0.5)
+    for act in ("relu", "relu2"):          # homogeneous: the same value at every scale
+        ref = ib.network_margin(p, X, y, activation=act)
+        for c in (1e-200, 1e200):
+            assert math.isclose(ib.network_margin([W * c for W in p], X, y, activation=act),
+                                ref, rel_tol=1e-12)
+    for c in (1e-200, 1e200):              # SiLU is not homogeneous: refused, not NaN
+        with pytest.raises(ValueError, match="not homogeneous"):
+            ib.network_margin([W * c for W in p], X, y, activation="silu")
