@@ -9,7 +9,11 @@ NBDIR  := _build/nbval
 JOBS   ?= 2
 CHAPTERS := $(shell git ls-files 'book/*.md' 'book/**/*.md' 2>/dev/null | xargs grep -l '^jupytext:' 2>/dev/null)
 
-.PHONY: book test unit notebooks book-strict browser ipynb lab lite student venv clean ledger
+TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-latex-extra \
+                texlive-fonts-recommended texlive-fonts-extra texlive-science texlive-plain-generic \
+                fonts-freefont-otf
+
+.PHONY: pdf book test unit notebooks book-strict browser ipynb lab lite student venv clean ledger
 
 venv: $(VENV)/.installed
 
@@ -71,6 +75,14 @@ lab: venv
 # with solutions and nbgrader metadata in student/instructor/. Grade: python -m grading.grade x.ipynb
 student: venv
 	$(BIN)/python -m grading.student --out student
+
+# The book as one PDF (_build/latex/book.pdf): Jupyter Book's LaTeX builder with XeLaTeX.
+# Needs Debian's TeX (about 1.5 GB; apt-get install $(TEX_PACKAGES)) and executes every chapter
+# again (~7 min on 2 cores), so it is not part of `make test`.
+pdf: venv
+	@command -v latexmk >/dev/null && command -v xelatex >/dev/null || { echo "error: make pdf needs TeX: apt-get install --no-install-recommends $(TEX_PACKAGES)" >&2; exit 1; }
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@echo "PDF: _build/latex/book.pdf"
 
 # The claims ledger's data (book/_data/claims/*.json): every experiment over its seed sweep.
 # tests/test_claims.py fails when these files no longer match the code. One experiment: KEYS=rates
