@@ -182,6 +182,8 @@ def experiments() -> tuple:
     pkg = importlib.import_module("ibias_lib.experiments")
     out, keys = [], set()
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):        # __main__ is the CLI, not an experiment
+            continue
         mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
         for e in getattr(mod, "EXPERIMENTS", ()):
             if e.key in keys:
