@@ -323,7 +323,7 @@ def ledger_markdown(ledger=None) -> str:
                 notes.append(f"- `{c.key}` fails at size {s['size']}, seed {seed}: "
                              f"{why or 'not listed as a known failure (the tests fail)'}")
         cell = lambda t: str(t).replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| `{c.key}`: {cell(c.statement)}{kind} | {{doc}}`/{e.chapter}` | "
+        lines.append(f"| `{c.key}`: {cell(c.statement)}{kind} | {{doc}}`{e.chapter}` | "
                      f"{src} | {cell(c.criterion)} | {shown} | {'<br>'.join(sw)} |")
     if notes:
         lines += ["", "Runs on which a claim fails:", ""] + notes
