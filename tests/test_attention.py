@@ -91,3 +91,15 @@ def test_input_checks():
     Xdup[0, 1] = Xdup[0, 0]                                        # two identical tokens
     with pytest.raises(ValueError, match="infeasible"):
         at.attention_svm(Xdup, Z, np.zeros(5, dtype=int))
+
+
+def test_local_optimality_gap_of_the_beyond_experiment():
+    """The optimal selection is locally optimal (every selected token beats its SVM
+    neighbours); the worst-scoring selection is not."""
+    from ibias_lib.experiments.beyond import _local_optimality_gap
+    X, Z, y, v, _ = at.token_data(10, 4, 6, seed=0)
+    scores = y[:, None] * (X @ v)
+    opt = at.optimal_tokens(X, v, y)
+    worst = np.argmin(scores, axis=1)
+    assert _local_optimality_gap(X, Z, v, y, opt, at.attention_svm(X, Z, opt)) > 0
+    assert _local_optimality_gap(X, Z, v, y, worst, at.attention_svm(X, Z, worst)) < 0
