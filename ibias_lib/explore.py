@@ -350,6 +350,9 @@ def _label_slider(html, name, values):
     texts = [f"{name} = {v:g}" if isinstance(v, (int, float, np.floating)) else f"{name} = {v}"
              for v in values]
     first = _html.escape(texts[0])
+    html = re.sub(r'<img id="_anim_img' + uid + '"',
+                  f'<img id="_anim_img{uid}" alt="Figure frame, one per value of '
+                  f'{_html.escape(str(name))} (use the slider below)"', html, count=1)
     html = html.replace(
         m.group(0),
         f'<label for="{sid}" style="font-weight:600">{_html.escape(str(name))}:</label> '

@@ -20,7 +20,8 @@ STATIC = Path(__file__).resolve().parent.parent / "_static"
 
 def _looks_like_path(text: str) -> bool:
     t = (text or "").strip()
-    return not t or "/" in t or t.endswith((".png", ".svg", ".jpg", ".jpeg", ".gif"))
+    return not t or (" " not in t and ("/" in t or t.endswith((".png", ".svg", ".jpg",
+                                                                  ".jpeg", ".gif"))))
 
 
 def _section_title(node) -> str:
