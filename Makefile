@@ -63,7 +63,7 @@ lite: ipynb
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir _build/lite/wheels . && rm -rf build
 	$(BIN)/jupyter lite build --lite-dir $(CURDIR)/_build/lite --contents $(CURDIR)/_build/notebooks \
 	  --piplite-wheels $$(ls $(CURDIR)/_build/lite/wheels/*.whl) --output-dir $(CURDIR)/_build/html/_lite
-	$(BIN)/jupyter-book build . --keep-going
+	$(BIN)/jupyter-book build . --all --keep-going   # --all: every page gets the JupyterLite entry
 
 # JupyterLab with the repository's .jupyter/ config: a double click opens a chapter .md as a notebook
 # As root (a container, Binder's build), Jupyter refuses to start without --allow-root: add it.
