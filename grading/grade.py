@@ -29,9 +29,7 @@ import importlib
 import json
 import os
 import pkgutil
-import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
@@ -44,7 +42,6 @@ import nbformat
 import numpy as np
 
 import ibias_lib.exercises as exercises
-from grading import sandbox as _sandbox
 from ibias_lib.exercises import ExerciseError
 
 HERE = Path(__file__).resolve().parent
@@ -52,12 +49,6 @@ MAX_SUBMISSION_BYTES = 50_000_000
 MAX_VALUES_BYTES = 64_000_000
 MAX_EXPORT_ITEMS = 2_000_000          # numbers exported in total over all graded variables
 CHECK_SECONDS = 60
-MEMORY_MB = 2048                      # RLIMIT_AS of every process in the sandbox
-NPROC = 256                           # processes + threads of the sandbox's uid
-FSIZE_BYTES = 200_000_000             # largest file the sandbox may write
-SANDBOX_UID_BASE = 3_000_000          # sandbox uids when the grader is root (not in /etc/passwd)
-GRADED_FAILURE = ("incorrect (graded mode: no hint on the direction of the error; use the "
-                  "book's self-check cells while you work)")
 
 
 # --------------------------------------------------------------------------- the export cell
@@ -153,22 +144,6 @@ def _decode(obj):
         except Exception:  # noqa: BLE001
             return Unreadable("a malformed array")
     return obj
-
-
-def decode_values(raw, names):
-    """The graded variables from the raw bytes the sandbox sent (None: nothing came)."""
-    if raw is None:
-        return {n: Unreadable("not available (the notebook did not run to its end)")
-                for n in names}
-    if len(raw) > MAX_VALUES_BYTES:
-        return {n: Unreadable("not available (exported values too large)") for n in names}
-    try:
-        data = json.loads(raw.decode("utf-8", errors="replace"), object_hook=_decode)
-    except Exception:  # noqa: BLE001
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
-    return {n: data.get(n, Unreadable("not available (export failed)")) for n in names}
 
 
 def read_values(path, names):
@@ -267,167 +242,56 @@ def run_check(check, value):
 
 
 # --------------------------------------------------------------------------- execution
-class SandboxUnavailable(RuntimeError):
-    """bubblewrap is missing or cannot make namespaces here (pass ``sandbox=False``)."""
-
-
-def _drain(fd, keep, out, deadline):
-    """Read ``fd`` until EOF or ``deadline``; keep the first ``keep`` bytes in ``out``."""
-    import select
-    total = 0
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            r, _, _ = select.select([fd], [], [], min(left, 1.0))
-            if not r:
-                continue
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            if total < keep:
-                out.append(chunk[:keep - total])
-            total += len(chunk)
-    except OSError:
-        pass
-    finally:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-
-
-_uid_lock = threading.Lock()
-_uid_next = [0]
-
-
-def _sandbox_uid():
-    """An unprivileged uid of its own for each sandbox when the grader is root."""
-    if os.geteuid() != 0:
-        return None
-    with _uid_lock:
-        _uid_next[0] += 1
-        return SANDBOX_UID_BASE + (os.getpid() * 64 + _uid_next[0]) % 1_000_000
-
-
-def _user_processes(uid):
-    n = 0
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            with contextlib.suppress(OSError):
-                if os.stat(f"/proc/{d}").st_uid == uid:
-                    n += int(next((line.split()[1] for line in open(f"/proc/{d}/status")
-                                   if line.startswith("Threads:")), 1))
-    return n
-
-
-def execute(run_nb, names, *, timeout, cell_timeout, max_output=1_000_000, sandbox=True,
-            memory_mb=MEMORY_MB, workdir=None):
-    """Run the notebook ``run_nb`` (nbformat object) in the sandbox; return
-    ``(diagnostics, raw values bytes or None)``. Nothing of it is trusted."""
+def execute(nb_path, values_path, workdir, *, timeout, cell_timeout, max_output=1_000_000):
+    """Run the notebook at ``nb_path`` in a separate process group; return diagnostics."""
+    status_path, pid_path = workdir / "status.json", workdir / "kernel.json"
+    log_path = workdir / "runner.log"
+    run_dir = workdir / "cwd"
+    run_dir.mkdir()
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+    cmd = [sys.executable, str(HERE / "_execute.py"), str(nb_path), str(status_path),
+           str(pid_path), "--cell-timeout", str(cell_timeout), "--max-output", str(max_output),
+           "--cwd", str(run_dir)]
     t0 = time.monotonic()
-    deadline = t0 + timeout
-    with tempfile.TemporaryDirectory(prefix="ibias-grade-", dir=workdir) as tmp:
-        tmp = Path(tmp)
-        gdir = tmp / "grader"            # mounted read-only at /grader; nothing else is shared
-        gdir.mkdir()
-        shutil.copy2(HERE / "_execute.py", gdir / "_execute.py")
-        if sandbox:
-            values_path, scratch = "/scratch/values.json", "/scratch"
-        else:
-            (tmp / "cwd").mkdir()
-            values_path, scratch = str(tmp / "cwd" / "values.json"), str(tmp / "cwd")
-        run_nb.cells.append(nbformat.v4.new_code_cell(_EXPORT.replace(
-            "@ARGS@", f"{names!r}, {values_path!r}, {MAX_EXPORT_ITEMS!r}")))
-        nbformat.write(run_nb, str(gdir / "submission.ipynb"))
-        for f in (tmp, gdir, *gdir.iterdir()):
-            os.chmod(f, 0o755 if f.is_dir() else 0o644)
-        rfd, wfd = os.pipe()            # values and status, sandbox -> grader
-        lfd, lwfd = os.pipe()           # stdout/stderr of everything in the sandbox
-        uid = _sandbox_uid() if sandbox else None
-        runner_dir = "/grader" if sandbox else str(gdir)
-        argv = [sys.executable, f"{runner_dir}/_execute.py", f"{runner_dir}/submission.ipynb",
-                values_path, "--pipe-fd", str(wfd), "--cell-timeout", str(cell_timeout),
-                "--max-output", str(max_output), "--max-values", str(MAX_VALUES_BYTES),
-                "--cwd", scratch] + (["--uid", str(uid)] if uid is not None else [])
-        if sandbox:
-            cmd = _sandbox.command(grader_dir=gdir, argv=argv, uid=uid)
-            own = 0 if uid is not None else _user_processes(os.getuid())
-            preexec = _sandbox.limits(memory_bytes=memory_mb * 2**20,
-                                      cpu_seconds=int(timeout) + 30, nproc=own + NPROC,
-                                      fsize_bytes=FSIZE_BYTES)
-            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-        else:
-            cmd, preexec = argv, None
-            env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
-        msgs, log = [], []
-        try:
-            proc = subprocess.Popen(cmd, cwd=scratch if not sandbox else "/", stdin=subprocess.DEVNULL,
-                                    stdout=lwfd, stderr=lwfd, env=env, pass_fds=(wfd,),
-                                    start_new_session=True, preexec_fn=preexec)
-        finally:
-            os.close(wfd)
-            os.close(lwfd)
-        readers = [threading.Thread(target=_drain, daemon=True,
-                                    args=(rfd, MAX_VALUES_BYTES + 1_000_000, msgs, deadline + 5)),
-                   threading.Thread(target=_drain, daemon=True,
-                                    args=(lfd, 4000, log, deadline + 5))]
-        for th in readers:
-            th.start()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=run_dir, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
         state = "finished"
         try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             state = "timeout"
         finally:
-            # bwrap's PID namespace: killing it ends every process of the sandbox
-            _kill_group(proc.pid)
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            proc.wait()
-        for th in readers:
-            th.join(timeout=max(0.1, deadline + 5 - time.monotonic()))
-    info = {"status": state, "seconds": round(time.monotonic() - t0, 2),
-            "returncode": proc.returncode, "sandbox": bool(sandbox), "cell_errors": [],
-            "output_dropped": False}
-    raw = b"".join(msgs)
-    status, values = None, None
-    for line in raw.split(b"\n"):
-        if line[:1] == b"S" and len(line) < 2_000_000:
+            kernel = {}
             with contextlib.suppress(Exception):
-                st = json.loads(line[1:])
-                if isinstance(st, dict):
-                    status = st
-        elif line[:1] == b"V":
-            values = line[1:]
+                kernel = json.loads(_head(pid_path, 10_000))
+            pgid = kernel.get("pgid") if isinstance(kernel, dict) else None
+            _kill_group(pgid if isinstance(pgid, int) else None)
+            _kill_group(proc.pid)
+            proc.wait()
+    info = {"status": state, "seconds": round(time.monotonic() - t0, 2),
+            "returncode": proc.returncode, "cell_errors": [], "output_dropped": False}
     try:
-        if status is None:
-            raise ValueError("no status")
+        st = json.loads(_head(status_path))
         info["cell_errors"] = [{k: str(e.get(k, ""))[:300] for k in ("cell", "ename", "evalue")}
-                               for e in status.get("errors", [])[:50] if isinstance(e, dict)]
-        info["output_dropped"] = bool(status.get("output_dropped"))
-        if state == "timeout" and isinstance(status.get("running"), int):
-            info["cell_errors"].append({"cell": str(status["running"]), "ename": "Timeout",
+                               for e in st.get("errors", [])[:50]]
+        info["output_dropped"] = bool(st.get("output_dropped"))
+        if state == "timeout" and isinstance(st.get("running"), int):
+            info["cell_errors"].append({"cell": str(st["running"]), "ename": "Timeout",
                                         "evalue": f"still running at the {timeout:g} s limit"})
-        if status.get("dead_kernel"):
+        if st.get("dead_kernel"):
             info["status"] = "kernel died"
     except Exception:  # noqa: BLE001
         if state == "finished":
             info["status"] = "runner failed"
-            info["log_tail"] = b"".join(log)[-2000:].decode("utf-8", "replace")
-    return info, values
+            with contextlib.suppress(Exception):
+                info["log_tail"] = _tail(log_path)
+    return info
 
 
-def grade(submission, chapter=None, *, timeout=900.0, cell_timeout=None, workdir=None,
-          sandbox=True, memory_mb=None, feedback=False):
+def grade(submission, chapter=None, *, timeout=900.0, cell_timeout=None, workdir=None):
     """Grade one submitted notebook; return the report as a dict."""
     submission = Path(submission)
-    memory_mb = memory_mb or MEMORY_MB
-    if sandbox:
-        why = _sandbox.why_unavailable()
-        if why:
-            raise SandboxUnavailable(f"cannot sandbox the submission: {why}. Install "
-                                     "bubblewrap, or pass --no-sandbox to run it unconfined "
-                                     "(only for trusted notebooks).")
     t0 = time.monotonic()
     fingerprint = _library_fingerprint()
     report = {"submission": str(submission), "chapter": chapter, "score": 0, "max_score": 0,
@@ -451,25 +315,30 @@ def grade(submission, chapter=None, *, timeout=900.0, cell_timeout=None, workdir
 
     values = {n: Unreadable("not available (the notebook could not be read)") for n in names}
     if nb is not None:
-        run = nbformat.v4.new_notebook()
-        run.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                      "language": "python"}
-        for cell in nb.cells:
-            if cell.get("cell_type") == "code" and isinstance(cell.get("source"), str):
-                c = nbformat.v4.new_code_cell(cell.source)
-                tags = cell.get("metadata", {}).get("tags", [])
-                if isinstance(tags, list) and "skip-execution" in tags:
-                    c.metadata["tags"] = ["skip-execution"]
-                run.cells.append(c)
-        report["execution"], raw = execute(
-            run, names, timeout=timeout, cell_timeout=cell_timeout or min(timeout, 300),
-            sandbox=sandbox, memory_mb=memory_mb, workdir=workdir)
-        values = decode_values(raw, names)
+        with tempfile.TemporaryDirectory(prefix="ibias-grade-", dir=workdir) as tmp:
+            tmp = Path(tmp)
+            values_path = tmp / "values.json"
+            run = nbformat.v4.new_notebook()
+            run.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                          "language": "python"}
+            for cell in nb.cells:
+                if cell.get("cell_type") == "code" and isinstance(cell.get("source"), str):
+                    c = nbformat.v4.new_code_cell(cell.source)
+                    tags = cell.get("metadata", {}).get("tags", [])
+                    if isinstance(tags, list) and "skip-execution" in tags:
+                        c.metadata["tags"] = ["skip-execution"]
+                    run.cells.append(c)
+            run.cells.append(nbformat.v4.new_code_cell(_EXPORT.replace(
+                "@ARGS@", f"{names!r}, {str(values_path)!r}, {MAX_EXPORT_ITEMS!r}")))
+            nb_path = tmp / "submission.ipynb"
+            nbformat.write(run, str(nb_path))
+            report["execution"] = execute(
+                nb_path, values_path, tmp, timeout=timeout,
+                cell_timeout=cell_timeout or min(timeout, 300))
+            values = read_values(values_path, names)
 
     for label, chk in checks.items():
         passed, message = run_check(chk, values[chk.variable])
-        if not passed and not feedback and not isinstance(values[chk.variable], Unreadable):
-            message = GRADED_FAILURE
         earned = chk.points if passed else 0
         report["score"] += earned
         report["exercises"].append({"label": label, "variable": chk.variable,
@@ -503,51 +372,9 @@ def format_report(r):
     return "\n".join(lines) + "\n"
 
 
-class UnsafeReportPath(ValueError):
-    """A report path that is a symlink or not a regular file."""
-
-
-def _check_report_path(path):
-    path = Path(path)
-    with contextlib.suppress(FileNotFoundError):
-        st = os.lstat(path)
-        if stat.S_ISLNK(st.st_mode):
-            raise UnsafeReportPath(f"{path} is a symbolic link; refusing to write the report "
-                                   "through it. Remove it or choose another --out.")
-        if not stat.S_ISREG(st.st_mode):
-            raise UnsafeReportPath(f"{path} exists and is not a regular file; refusing to "
-                                   "replace it. Remove it or choose another --out.")
-    if os.path.islink(path.parent):
-        raise UnsafeReportPath(f"the report folder {path.parent} is a symbolic link.")
-
-
-def write_report(out, report, text):
-    """``<out>.json`` and ``<out>.txt``, each written to a new file in the same folder and
-    renamed over the target (atomic), after refusing symlinks and non-regular files."""
-    out = Path(out)
-    targets = [(Path(f"{out}.json"), json.dumps(report, indent=2) + "\n"),
-               (Path(f"{out}.txt"), text)]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for target, _ in targets:               # both checked before either is written
-        _check_report_path(target)
-    for target, content in targets:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(content)
-                f.flush()
-                os.fsync(f.fileno())
-            _check_report_path(target)
-            os.replace(tmp, target)             # replaces a name, never follows a link
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Grade a submitted chapter notebook with the "
-                                 "hidden checks, in a bubblewrap sandbox.")
+                                 "hidden checks of ibias_lib.exercises.")
     ap.add_argument("submission")
     ap.add_argument("--chapter", help="chapter module in ibias_lib/exercises (default: from the "
                     "notebook's metadata or file name)")
@@ -556,26 +383,14 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=900, help="wall-clock limit, seconds")
     ap.add_argument("--cell-timeout", type=float, default=None,
                     help="per-cell limit, seconds (default min(timeout, 300))")
-    ap.add_argument("--memory-mb", type=int, default=MEMORY_MB,
-                    help=f"address-space limit of each sandboxed process (default {MEMORY_MB})")
-    ap.add_argument("--feedback", action="store_true",
-                    help="put the checks' hints in the report (practice mode; graded mode "
-                    "says only 'incorrect', so that feedback cannot be used to bisect)")
-    ap.add_argument("--no-sandbox", action="store_true",
-                    help="run the submission without bubblewrap (trusted notebooks only)")
     args = ap.parse_args(argv)
+    report = grade(args.submission, args.chapter, timeout=args.timeout,
+                   cell_timeout=args.cell_timeout)
     out = Path(args.out) if args.out else Path(args.submission).with_suffix(".grade")
-    try:
-        for suffix in (".json", ".txt"):
-            _check_report_path(Path(f"{out}{suffix}"))
-        report = grade(args.submission, args.chapter, timeout=args.timeout,
-                       cell_timeout=args.cell_timeout, sandbox=not args.no_sandbox,
-                       memory_mb=args.memory_mb, feedback=args.feedback)
-        text = format_report(report)
-        write_report(out, report, text)
-    except (SandboxUnavailable, UnsafeReportPath, OSError) as exc:
-        sys.stderr.write(f"grading.grade: error: {exc}\n")
-        return 2
+    out.parent.mkdir(parents=True, exist_ok=True)
+    Path(f"{out}.json").write_text(json.dumps(report, indent=2) + "\n")
+    text = format_report(report)
+    Path(f"{out}.txt").write_text(text)
     sys.stdout.write(text)
     return 0
 
