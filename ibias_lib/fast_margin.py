@@ -50,9 +50,6 @@ _TAU = 40.0
 #: At a re-screen, points within ``_TAU_KEEP`` (in margin units) of the smallest margin are
 #: kept, so that the safe bound needs a while before it triggers the next full pass.
 _TAU_KEEP = 60.0
-#: Diagnostics of the last :func:`fast_margin` call (number of full screening passes, final
-#: working-set size); for the benchmark, not part of the API.
-_STATS = {}
 #: ``polish=True``: try the exact solve on a working set of k rows once its estimated cost,
 #: about ``k**2 / 2`` rows touched (scipy's Lawson-Hanson NNLS took about 5e-10 k^2 d seconds
 #: on this library's machine, a float32 pass about 4e-10 n d), is at most a fifth of the
@@ -84,6 +81,10 @@ class FastMarginResult(NamedTuple):
         Work done, in passes over the data: every matrix product with :math:`k` of the
         :math:`n` rows counts :math:`k/n` (two products per step, plus full passes for
         screening and certificates).
+    n_screens : int
+        Full screening passes over all the data (``screen=True``).
+    n_active : int
+        Rows in the final working set (``n_samples`` without screening).
     """
     direction: np.ndarray
     margin: float
@@ -92,6 +93,8 @@ class FastMarginResult(NamedTuple):
     n_iter: int
     converged: bool
     passes: float
+    n_screens: int = 0
+    n_active: int = 0
 
     @property
     def gap(self):
@@ -548,6 +551,6 @@ def fast_margin(X, y, *, tol=1e-6, max_iter=100_000, momentum=True, screen=True,
     if q_idx is not None:
         dual[q_idx] = q_val
     direction = best_w / np.linalg.norm(best_w)
-    _STATS.update(n_screens=n_screens, n_active=n if work.idx is None else len(work.idx))
     return FastMarginResult(direction, lo * scale, up * scale, dual, n_iter, converged,
-                            rows_touched / n)
+                            rows_touched / n, n_screens,
+                            n if work.idx is None else len(work.idx))

@@ -201,3 +201,11 @@ def test_data_checks():
         ib.dual_bound(X, y, np.ones(3))
     with pytest.raises(ValueError, match="nonnegative"):
         ib.dual_bound(X, y, -np.ones(20))
+
+
+def test_diagnostics_are_in_the_result_not_module_state():
+    X, y = ib.planted_data(3000, 5, margin=0.05, seed=3)
+    far = ib.fast_margin(X, y, tol=1e-6)
+    assert far.n_screens >= 1 and 1 <= far.n_active < len(y)     # screening left rows out
+    off = ib.fast_margin(X, y, tol=1e-6, screen=False)
+    assert off.n_active == len(y)
