@@ -15,20 +15,30 @@ This module provides the data (:func:`xor_data`), the closed-form ReLU NTK
 witness (:func:`four_relu_witness`, :func:`witness_margin`), test errors of both methods
 (:func:`xor_test_error`) and the smallest sample size reaching a target test error, found by
 bisection in :math:`\log n` (:func:`sample_complexity`).
+
+For sample-complexity curves over many sizes and seeds it also provides batched versions:
+stacks of two-layer networks trained together by full-batch GD on the logistic loss
+(:func:`train_xor_nets`, :func:`stacked_forward`, :func:`stacked_risk_grad`,
+:func:`stacked_margin`), test-error curves on nested training sets for the network
+(:func:`net_error_curve`, with the training margins) and for the kernel, one Cholesky factor
+for all sizes (:func:`ntk_error_curve`), and the interpolated crossing of a target error
+(:func:`crossing`).
 """
 from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
+from scipy.linalg import cho_factor, cho_solve, cholesky, solve_triangular
+from scipy.special import expit
 
 from . import _validation as _v
 from .networks import forward, init_network, train_network
 
 __all__ = ["xor_data", "relu_ntk", "ntk_predict", "four_relu_witness", "witness_margin",
            "relevant_mass", "xor_test_error", "SampleComplexity", "smallest_n",
-           "sample_complexity"]
+           "sample_complexity", "train_xor_nets", "stacked_forward", "stacked_risk_grad",
+           "stacked_margin", "NetCurves", "net_error_curve", "ntk_error_curve", "crossing"]
 
 METHODS = ("net", "ntk")
 
@@ -333,3 +343,318 @@ def sample_complexity(d, *, method="net", target=0.1, lo=None, hi=None, max_iter
         hi = 16 * d if method == "net" else d * d
     return smallest_n(lambda n: xor_test_error(n, d, method=method, **kwargs), lo, hi,
                       target=target, max_iter=max_iter)
+
+
+# ------------------------------------------------------------- fast sample-complexity curves
+#
+# Sample complexities need hundreds of trainings and kernel fits; the functions below batch
+# them. A "stack" is r two-layer ReLU networks F_r(x) = sum_j a_rj relu(w_rj . x), held as
+# W of shape (r, m, d) and a of shape (r, m), each trained on its own training set.
+
+def _check_stack(W, a):
+    W = np.asarray(W, dtype=np.float64)
+    a = np.asarray(a, dtype=np.float64)
+    if W.ndim != 3 or a.shape != W.shape[:2]:
+        raise ValueError(f"a stack of networks is W of shape (r, m, d) and a of shape (r, m); "
+                         f"got W {W.shape}, a {a.shape}. For one network pass W[None], a[None].")
+    if not (np.all(np.isfinite(W)) and np.all(np.isfinite(a))):
+        raise ValueError("the stacked weights W, a contain NaN or infinite entries.")
+    return W, a
+
+
+def _check_stack_data(X, y, r=None, d=None):
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if X.ndim != 3 or y.shape != X.shape[:2] or X.shape[1] < 1:
+        raise ValueError(f"stacked training sets are X of shape (r, n, d) and y of shape (r, n) "
+                         f"with n >= 1; got X {X.shape}, y {y.shape}. For one training set "
+                         "pass X[None], y[None].")
+    if r is not None and X.shape[0] != r:
+        raise ValueError(f"X holds {X.shape[0]} training sets but the stack has {r} networks.")
+    if d is not None and X.shape[2] != d:
+        raise ValueError(f"X has {X.shape[2]} features but the networks take d = {d}.")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X contains NaN or infinite entries.")
+    if not np.all(np.isin(y, (-1.0, 1.0))):
+        raise ValueError(f"y must contain only -1 and +1; got {np.unique(y)[:6].tolist()}. "
+                         "For 0/1 labels use y = 2*y - 1.")
+    return X, y
+
+
+def _stack_outputs(W, a, X):
+    """(pre-activations Z of shape (r, n, m), outputs F of shape (r, n)) on per-stack X."""
+    Z = X @ W.transpose(0, 2, 1)
+    return Z, (np.maximum(Z, 0.0) @ a[:, :, None])[:, :, 0]
+
+
+def stacked_forward(W, a, X):
+    r"""Outputs :math:`F_r(x_k) = \sum_j a_{rj}\,\mathrm{relu}(w_{rj}^\top x_k)` of a stack of
+    two-layer ReLU networks (as returned by :func:`train_xor_nets`).
+
+    Parameters
+    ----------
+    W : array of shape (r, m, d)
+    a : array of shape (r, m)
+    X : array of shape (k, d)
+        Inputs shared by every network of the stack.
+
+    Returns
+    -------
+    ndarray of shape (r, k)
+        Row r equals ``ibias_lib.forward([W[r], a[r][None]], X)``.
+    """
+    W, a = _check_stack(W, a)
+    X = _v.check_X(X)
+    if X.shape[1] != W.shape[2]:
+        raise ValueError(f"X has {X.shape[1]} features but the networks take d = {W.shape[2]}.")
+    return np.einsum("rkm,rm->rk", np.maximum(np.einsum("kd,rmd->rkm", X, W), 0.0), a)
+
+
+def _risk_grad(W, a, X, y):
+    """Mean logistic risks (r,) and their gradients (internal; inputs checked)."""
+    Z, F = _stack_outputs(W, a, X)
+    m = y * F
+    n = X.shape[1]
+    risk = np.mean(np.logaddexp(0.0, -m), axis=1)
+    g = -y * expit(-m) / n                       # d(mean loss)/dF_r(x_i) = l'(m_i) y_i / n
+    ga = (g[:, None, :] @ np.maximum(Z, 0.0))[:, 0, :]
+    gW = ((g[:, :, None] * a[:, None, :]) * (Z > 0)).transpose(0, 2, 1) @ X
+    return risk, gW, ga
+
+
+def stacked_risk_grad(W, a, X, y):
+    r"""Mean logistic risk of each network of a stack on its own training set, and its gradient.
+
+    .. math:: \widehat{\mathcal R}_r = \frac1n\sum_i\ln\big(1+e^{-m_{ri}}\big),\quad
+              m_{ri} = y_{ri}F_r(x_{ri}),\qquad
+              \frac{\partial\widehat{\mathcal R}_r}{\partial a_{rj}}
+              = \frac1n\sum_i\ell'(m_{ri})\,y_{ri}\,\mathrm{relu}(w_{rj}^\top x_{ri}),\quad
+              \frac{\partial\widehat{\mathcal R}_r}{\partial w_{rj}}
+              = \frac1n\sum_i\ell'(m_{ri})\,y_{ri}\,a_{rj}\mathbb 1[w_{rj}^\top x_{ri}>0]\,x_{ri},
+
+    with :math:`\ell'(m) = -\sigma(-m)` (``scipy.special.expit``) and the loss as
+    ``logaddexp(0, -m)``: finite at margins of any size. At a kink
+    (:math:`w^\top x = 0`) the ReLU's derivative is taken as 0.
+
+    Parameters
+    ----------
+    W : array of shape (r, m, d)
+    a : array of shape (r, m)
+    X : array of shape (r, n, d)
+        Training set r of network r.
+    y : array of shape (r, n), entries in {-1, +1}
+
+    Returns
+    -------
+    risk : ndarray of shape (r,)
+    grad_W : ndarray of shape (r, m, d)
+    grad_a : ndarray of shape (r, m)
+    """
+    W, a = _check_stack(W, a)
+    X, y = _check_stack_data(X, y, r=W.shape[0], d=W.shape[2])
+    return _risk_grad(W, a, X, y)
+
+
+def stacked_margin(W, a, X, y):
+    r"""Normalized margin of each network of a stack on its own training set,
+
+    .. math:: \gamma_r = \frac{\min_i y_{ri}F_r(x_{ri})}{\|W_r\|_F^2 + \|a_r\|^2},
+
+    the quantity :func:`witness_margin` gives for the four-ReLU witness (a two-layer ReLU
+    network is 2-homogeneous, so :math:`\gamma_r` does not change when :math:`(W_r, a_r)` is
+    rescaled; it is computed at unit norm, finite at any scale). Equal to
+    ``ibias_lib.network_margin([W[r], a[r][None]], X[r], y[r])``.
+
+    Returns
+    -------
+    ndarray of shape (r,)
+        ``nan`` for a network that is identically zero.
+    """
+    W, a = _check_stack(W, a)
+    X, y = _check_stack_data(X, y, r=W.shape[0], d=W.shape[2])
+    nrm = np.sqrt(np.sum(W * W, axis=(1, 2)) + np.sum(a * a, axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.where(nrm > 0, 1.0 / np.where(nrm > 0, nrm, 1.0), np.nan)
+    _, F = _stack_outputs(W * s[:, None, None], a * s[:, None], X)
+    return np.min(y * F, axis=1)
+
+
+def train_xor_nets(X, y, *, width=16, scale=0.1, step=8.0, n_steps=250, seed=0):
+    r"""Train a stack of two-layer ReLU networks, one per training set, by full-batch gradient
+    descent on the mean logistic loss.
+
+    .. math:: F(x) = \sum_{j=1}^m a_j\,\mathrm{relu}(w_j^\top x),\qquad
+              \theta_{t+1} = \theta_t - \eta\,\nabla\widehat{\mathcal R}(\theta_t),
+
+    :math:`\widehat{\mathcal R}` as in :func:`stacked_risk_grad`, constant step :math:`\eta`,
+    both layers trained, no regularization, every entry of :math:`W, a` initialized i.i.d.
+    :math:`N(0,\mathrm{scale}^2)` from ``default_rng(seed)`` (W first). For one training set
+    this is :func:`ibias_lib.train_network` with ``loss='logistic'`` from
+    ``init_network(default_rng(seed), (d, width, 1), scale=scale)``; the stack only batches
+    many small networks into one set of array operations.
+
+    Parameters
+    ----------
+    X : array of shape (r, n, d)
+        ``r`` training sets of ``n`` points each.
+    y : array of shape (r, n), entries in {-1, +1}
+    width : int >= 1
+        Hidden width m.
+    scale : float > 0
+    step : float > 0
+        :math:`\eta` (of the *mean* loss).
+    n_steps : int >= 0
+    seed : int or tuple of int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    W : ndarray of shape (r, m, d)
+    a : ndarray of shape (r, m)
+    """
+    X, y = _check_stack_data(X, y)
+    width = _v.check_int(width, "width", minimum=1)
+    n_steps = _v.check_int(n_steps, "n_steps", minimum=0)
+    scale = _v.check_positive(scale, "scale")
+    step = _v.check_positive(step, "step")
+    r, _, d = X.shape
+    rng = np.random.default_rng(seed)
+    W = scale * rng.standard_normal((r, width, d))
+    a = scale * rng.standard_normal((r, width))
+    for _ in range(n_steps):
+        _, gW, ga = _risk_grad(W, a, X, y)
+        W = W - step * gW
+        a = a - step * ga
+    return W, a
+
+
+class NetCurves(NamedTuple):
+    """Result of :func:`net_error_curve`: ``errors[s, k]`` is the test error and
+    ``margins[s, k]`` the normalized training margin (:func:`stacked_margin`) of the network
+    trained on the first ``ns[k]`` points of seed ``seeds[s]``."""
+    errors: np.ndarray
+    margins: np.ndarray
+
+
+def _check_grid(ns, name="ns"):
+    ns = [_v.check_int(n, name, minimum=1) for n in np.atleast_1d(ns)]
+    if not ns or np.any(np.diff(ns) <= 0):
+        raise ValueError(f"{name} must be a non-empty increasing list of sample sizes; got {ns}.")
+    return ns
+
+
+def _check_seeds(seeds):
+    seeds = [int(s) for s in np.atleast_1d(seeds)]
+    if not seeds:
+        raise ValueError("seeds must hold at least one integer seed.")
+    return seeds
+
+
+def net_error_curve(d, ns, seeds, *, n_test=2000, test_seed=12345, **train_kwargs):
+    r"""Test errors and training margins of the trained network (:func:`train_xor_nets`) for
+    every training-set size in ``ns`` and every seed.
+
+    The training set of size n for seed s is the first n points of
+    ``xor_data(max(ns), d, seed=s)`` (nested prefixes of one stream per seed); the networks of
+    size n are initialized from ``default_rng((*seeds, d, n))``; the test set is
+    ``xor_data(n_test, d, seed=test_seed)``. Keyword arguments go to :func:`train_xor_nets`.
+
+    Returns
+    -------
+    NetCurves
+        Arrays of shape (len(seeds), len(ns)).
+    """
+    d = _v.check_int(d, "d", minimum=2)
+    ns = _check_grid(ns)
+    seeds = _check_seeds(seeds)
+    X_test, y_test = xor_data(n_test, d, seed=test_seed)
+    data = [xor_data(max(ns), d, seed=s) for s in seeds]
+    Xs = np.stack([D[0] for D in data])
+    ys = np.stack([D[1] for D in data])
+    errs = np.empty((len(seeds), len(ns)))
+    margins = np.empty_like(errs)
+    for k, n in enumerate(ns):
+        W, a = train_xor_nets(Xs[:, :n], ys[:, :n], seed=(*seeds, d, n), **train_kwargs)
+        errs[:, k] = np.mean(np.sign(stacked_forward(W, a, X_test)) != y_test, axis=1)
+        margins[:, k] = stacked_margin(W, a, Xs[:, :n], ys[:, :n])
+    return NetCurves(errs, margins)
+
+
+def ntk_error_curve(d, ns, seeds, *, n_test=2000, test_seed=12345, ridge=1e-8):
+    r"""Test errors of the NTK predictor (:func:`ntk_predict`) for every training-set size in
+    ``ns`` and every seed, on nested prefixes of ``xor_data(max(ns), d, seed=s)``.
+
+    One Cholesky factorization serves every prefix: the factor of a leading principal
+    submatrix is the leading block of the factor, :math:`K_{[:n,:n]}+\lambda I = L_{[:n,:n]}
+    L_{[:n,:n]}^\top`, so each size costs two triangular solves. For unit inputs
+    :math:`\operatorname{tr}K/n = 1`, so the ridge is ``ridge`` at every size, as in
+    :func:`ntk_predict`. On the cube the kernel is a function of
+    :math:`x^\top z\in\{j/d\}`, evaluated by table lookup.
+
+    Returns
+    -------
+    ndarray of shape (len(seeds), len(ns))
+    """
+    d = _v.check_int(d, "d", minimum=2)
+    ns = _check_grid(ns)
+    seeds = _check_seeds(seeds)
+    ridge = _v.check_positive(ridge, "ridge")
+    X_test, y_test = xor_data(n_test, d, seed=test_seed)
+    errs = np.empty((len(seeds), len(ns)))
+    for s, seed in enumerate(seeds):
+        X, y = xor_data(max(ns), d, seed=seed)
+        K = _cube_ntk(X, X)
+        K[np.diag_indices_from(K)] += ridge * np.trace(K) / len(y)
+        L = cholesky(K, lower=True, check_finite=False)
+        K_test = _cube_ntk(X_test, X)
+        for k, n in enumerate(ns):
+            z = solve_triangular(L[:n, :n], y[:n], lower=True, check_finite=False)
+            alpha = solve_triangular(L[:n, :n], z, lower=True, trans="T", check_finite=False)
+            errs[s, k] = np.mean(np.sign(K_test[:, :n] @ alpha) != y_test)
+    return errs
+
+
+def _cube_ntk(X, Z):
+    r""":func:`relu_ntk` for points of the scaled cube :math:`\{\pm1/\sqrt d\}^d` (internal):
+    there :math:`u = x^\top z` takes the 2d + 1 values :math:`j/d`, so K is a table lookup."""
+    d = X.shape[1]
+    j = np.rint(d * (X @ Z.T)).astype(np.intp)
+    u = np.arange(-d, d + 1) / d
+    return _ntk_unit(u)[j + d]
+
+
+def crossing(ns, errors, target):
+    r"""The sample size at which an error curve first reaches ``target``, interpolated.
+
+    ``errors`` has shape (..., len(ns)) (curves on the increasing grid ``ns``). With k the
+    first index where ``errors[..., k] <= target``, the result is the point between
+    ``ns[k-1]`` and ``ns[k]`` where the curve, linear in :math:`\log n`, crosses ``target``;
+    ``nan`` where the grid does not bracket the crossing (``k = 0``: already below at the
+    smallest size; or no such k: never below).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ibias_lib.xor import crossing
+    >>> float(crossing([10, 100], np.array([0.3, 0.1]), 0.2))   # sqrt(10 * 100)
+    31.62277660168379
+    """
+    ns = np.asarray(ns, dtype=np.float64)
+    if ns.ndim != 1 or ns.size < 2 or np.any(ns <= 0) or np.any(np.diff(ns) <= 0):
+        raise ValueError(f"ns must be an increasing 1D grid of at least two positive sizes; got "
+                         f"{ns.tolist()[:8]}.")
+    e = np.asarray(errors, dtype=np.float64)
+    if e.ndim < 1 or e.shape[-1] != ns.size:
+        raise ValueError(f"errors must have shape (..., len(ns)) = (..., {ns.size}); got "
+                         f"{e.shape}.")
+    ln = np.log(ns)
+    below = e <= target
+    k = np.argmax(below, axis=-1)
+    ok = below.any(axis=-1) & (k > 0)
+    km = np.maximum(k - 1, 0)
+    e0 = np.take_along_axis(e, km[..., None], -1)[..., 0]
+    e1 = np.take_along_axis(e, k[..., None], -1)[..., 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(e0 > e1, (e0 - target) / (e0 - e1), 1.0)
+    out = np.exp(ln[km] + frac * (ln[k] - ln[km]))
+    return np.where(ok, out, np.nan)

@@ -178,3 +178,255 @@ def test_xor_test_error_and_sample_complexity_small():
     assert 8 <= r.n <= 64 and r.evaluated[r.n] <= 0.1
     with pytest.raises(ValueError, match="method must be"):
         ib.xor_test_error(10, 4, method="svm")
+
+
+# ------------------------------------------------------------- stacked networks and curves
+
+def random_stack(r=3, m=5, d=4, n=7, seed=0, scale=1.0):
+    rng = np.random.default_rng(seed)
+    W = scale * rng.standard_normal((r, m, d))
+    a = scale * rng.standard_normal((r, m))
+    X = rng.standard_normal((r, n, d))
+    y = rng.choice([-1.0, 1.0], size=(r, n))
+    return W, a, X, y
+
+
+def test_stacked_forward_matches_a_loop_over_networks():
+    W, a, X, _ = random_stack()
+    Xs = np.random.default_rng(9).standard_normal((11, 4))
+    F = ib.xor.stacked_forward(W, a, Xs)
+    assert F.shape == (3, 11)
+    for r in range(3):
+        np.testing.assert_allclose(F[r], ib.forward([W[r], a[r][None]], Xs), rtol=1e-13,
+                                   atol=1e-13)
+
+
+def test_stacked_risk_and_gradient_match_network_risk_grad():
+    """Independent reference: ibias_lib.networks (log-domain, softmax-weighted backprop)."""
+    W, a, X, y = random_stack()
+    risk, gW, ga = ib.xor.stacked_risk_grad(W, a, X, y)
+    for r in range(3):
+        log_r, (g1, g2) = ib.network_risk_grad([W[r], a[r][None]], X[r], y[r], loss="logistic")
+        assert risk[r] == pytest.approx(np.exp(log_r), rel=1e-12)
+        np.testing.assert_allclose(gW[r], g1, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(ga[r], g2[0], rtol=1e-10, atol=1e-14)
+
+
+def test_stacked_risk_gradient_against_finite_differences():
+    W, a, X, y = random_stack(seed=1)
+    _, gW, ga = ib.xor.stacked_risk_grad(W, a, X, y)
+    h = 1e-4
+    rng = np.random.default_rng(2)
+    for _ in range(12):                        # fourth-order central differences
+        r, j, k = rng.integers(3), rng.integers(5), rng.integers(4)
+        def f(t, which):
+            W2, a2 = W.copy(), a.copy()
+            if which == "W":
+                W2[r, j, k] += t
+            else:
+                a2[r, j] += t
+            return ib.xor.stacked_risk_grad(W2, a2, X, y)[0][r]
+        for which, g in (("W", gW[r, j, k]), ("a", ga[r, j])):
+            fd = (-f(2 * h, which) + 8 * f(h, which) - 8 * f(-h, which) + f(-2 * h, which)) \
+                / (12 * h)
+            assert fd == pytest.approx(g, rel=1e-6, abs=1e-9)
+
+
+def test_stacked_risk_grad_is_finite_at_huge_margins():
+    W, a, X, y = random_stack(seed=3, scale=1e4)          # |y F| up to ~1e9
+    risk, gW, ga = ib.xor.stacked_risk_grad(W, a, X, y)
+    assert np.all(np.isfinite(risk)) and np.all(np.isfinite(gW)) and np.all(np.isfinite(ga))
+    m = y * np.stack([ib.forward([W[r], a[r][None]], X[r]) for r in range(3)])
+    assert np.abs(m).max() > 1e8
+    # the misclassified points dominate: risk ~ mean of max(0, -m)
+    np.testing.assert_allclose(risk, np.mean(np.maximum(-m, 0), axis=1), rtol=1e-6)
+
+
+def test_stacked_margin_matches_network_margin_and_is_scale_free():
+    W, a, X, y = random_stack(seed=4)
+    g = ib.xor.stacked_margin(W, a, X, y)
+    for r in range(3):
+        assert g[r] == pytest.approx(ib.network_margin([W[r], a[r][None]], X[r], y[r]),
+                                     rel=1e-12)
+    np.testing.assert_allclose(ib.xor.stacked_margin(1e150 * W, 1e150 * a, X, y), g, rtol=1e-12)
+    np.testing.assert_allclose(ib.xor.stacked_margin(1e-150 * W, 1e-150 * a, X, y), g,
+                               rtol=1e-12)
+    W1, W2 = ib.four_relu_witness(6)
+    Xc, yc = cube(6)
+    assert ib.xor.stacked_margin(W1[None], W2, Xc[None], yc[None])[0] == \
+        pytest.approx(ib.witness_margin(6), rel=1e-12)
+    assert np.isnan(ib.xor.stacked_margin(0 * W, 0 * a, X, y)).all()
+
+
+def test_train_xor_nets_is_train_network_with_logistic_loss():
+    """One training set: the stack must reproduce ibias_lib.train_network from the same
+    initialization, an independent implementation of full-batch GD."""
+    X, y = ib.xor_data(40, 6, seed=0)
+    W, a = ib.xor.train_xor_nets(X[None], y[None], width=7, scale=0.3, step=2.0, n_steps=30,
+                                 seed=(5, 6))
+    p0 = ib.init_network(np.random.default_rng((5, 6)), (6, 7, 1), scale=0.3)
+    tr = ib.train_network(X, y, p0, loss="logistic", step=2.0, n_steps=30,
+                          record_at=np.array([30]))
+    p = tr.params()
+    np.testing.assert_allclose(W[0], p[0], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(a[0], p[1][0], rtol=1e-9, atol=1e-12)
+    W0, a0 = ib.xor.train_xor_nets(X[None], y[None], width=7, scale=0.3, n_steps=0, seed=(5, 6))
+    np.testing.assert_array_equal(W0[0], p0[0])
+
+
+def test_train_xor_nets_decreases_the_risk_of_every_network():
+    Xs = np.stack([ib.xor_data(64, 8, seed=s)[0] for s in range(3)])
+    ys = np.stack([ib.xor_data(64, 8, seed=s)[1] for s in range(3)])
+    risks = [ib.xor.stacked_risk_grad(*ib.xor.train_xor_nets(Xs, ys, n_steps=t, seed=1),
+                                      Xs, ys)[0] for t in (0, 10, 100, 250)]
+    assert np.all(np.diff(np.stack(risks), axis=0) < 0)
+    assert np.all(risks[-1] < 0.05)                       # and separates the data
+    W, a = ib.xor.train_xor_nets(Xs, ys, seed=1)
+    assert np.all(ib.xor.stacked_margin(W, a, Xs, ys) > 0)
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: ib.xor.train_xor_nets(np.zeros((5, 3)), np.ones(5)), "shape \\(r, n, d\\)"),
+    (lambda: ib.xor.train_xor_nets(np.zeros((1, 5, 3)), np.array([[0, 1, 0, 1, 1.0]])),
+     "only -1 and \\+1"),
+    (lambda: ib.xor.train_xor_nets(np.zeros((1, 2, 3)), np.ones((1, 2)), step=-1), "step"),
+    (lambda: ib.xor.train_xor_nets(np.zeros((1, 2, 3)), np.ones((1, 2)), width=0), "width"),
+    (lambda: ib.xor.stacked_forward(np.zeros((2, 3, 4)), np.zeros(3), np.zeros((5, 4))),
+     "a of shape \\(r, m\\)"),
+    (lambda: ib.xor.stacked_forward(np.zeros((2, 3, 4)), np.zeros((2, 3)), np.zeros((5, 3))),
+     "d = 4"),
+    (lambda: ib.xor.stacked_margin(np.zeros((2, 3, 4)), np.zeros((2, 3)), np.zeros((1, 5, 4)),
+                                   np.ones((1, 5))), "2 networks"),
+    (lambda: ib.xor.crossing([10, 5, 20], np.zeros(3), 0.1), "increasing"),
+    (lambda: ib.xor.crossing([1, 2, 3], np.zeros(4), 0.1), "len\\(ns\\)"),
+    (lambda: ib.xor.net_error_curve(4, [8, 8], [0]), "increasing"),
+    (lambda: ib.xor.ntk_error_curve(4, [8, 16], []), "at least one"),
+])
+def test_bad_inputs_raise_clear_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_crossing_on_known_curves():
+    ns = np.array([10, 20, 40, 80, 160])
+    # linear in log n: e = 0.5 - 0.1 log2(n / 10); crosses 0.25 at n = 10 * 2^2.5 exactly
+    e = 0.5 - 0.1 * np.log2(ns / 10)
+    assert float(ib.xor.crossing(ns, e, 0.25)) == pytest.approx(10 * 2 ** 2.5, rel=1e-12)
+    assert float(ib.xor.crossing(ns, e, 0.4)) == pytest.approx(20, rel=1e-12)   # on a node
+    assert np.isnan(ib.xor.crossing(ns, e, 0.6))          # below already at the first size
+    assert np.isnan(ib.xor.crossing(ns, e, 0.0))          # never reached on the grid
+    # the first crossing of a non-monotone curve; broadcasting over leading axes
+    E = np.stack([e, [0.5, 0.2, 0.4, 0.1, 0.0]])
+    c = ib.xor.crossing(ns, E[None], 0.3)
+    assert c.shape == (1, 2)
+    assert c[0, 1] == pytest.approx(10 * 2 ** (2 / 3), rel=1e-12)
+
+
+def test_ntk_error_curve_matches_direct_kernel_fits():
+    """The shared Cholesky factor over nested prefixes against ntk_predict on each prefix."""
+    d, ns, seeds = 6, [5, 12, 30], [3, 4]
+    errs = ib.xor.ntk_error_curve(d, ns, seeds, n_test=300)
+    X_test, y_test = ib.xor_data(300, d, seed=12345)
+    for s, seed in enumerate(seeds):
+        X, y = ib.xor_data(max(ns), d, seed=seed)
+        for k, n in enumerate(ns):
+            pred = ib.ntk_predict(X[:n], y[:n], X_test)
+            assert errs[s, k] == pytest.approx(np.mean(np.sign(pred) != y_test), abs=1 / 300)
+
+
+def test_net_error_curve_matches_train_network():
+    d, ns = 6, [12, 48]
+    c = ib.xor.net_error_curve(d, ns, [7], n_test=400, width=8, step=4.0, n_steps=60)
+    X, y = ib.xor_data(max(ns), d, seed=7)
+    X_test, y_test = ib.xor_data(400, d, seed=12345)
+    for k, n in enumerate(ns):
+        p0 = ib.init_network(np.random.default_rng((7, d, n)), (d, 8, 1), scale=0.1)
+        p = ib.train_network(X[:n], y[:n], p0, loss="logistic", step=4.0, n_steps=60,
+                             record_at=np.array([60])).params()
+        err = np.mean(np.sign(ib.forward(p, X_test)) != y_test)
+        assert c.errors[0, k] == pytest.approx(err, abs=1e-12)
+        assert c.margins[0, k] == pytest.approx(ib.network_margin(p, X[:n], y[:n]), rel=1e-8)
+
+
+# ------------------------------------------------- the claims' statistics on synthetic curves
+
+from ibias_lib import claims as _claims                      # noqa: E402
+from ibias_lib.experiments import xor as xor_exp            # noqa: E402
+
+
+def synthetic_curves(n_star, *, reps=4, seed=0, rho=lambda d: 0.8 + 0 * d,
+                     ds=(8, 12, 16, 24, 32, 48), d_eps=16, eps_power=1.0):
+    """Curves whose mean error crosses eps = 0.1 at n_star(d) (both methods alike), linear in
+    log n near the crossing, with replicate noise; error ~ (n*/n)^(1/eps_power) * 0.1 so that
+    n*(eps) ~ eps^(-eps_power)."""
+    rng = np.random.default_rng(seed)
+    ds = np.array(ds)
+    ns_list, err_list, rho_list = [], [], []
+    for d in ds:
+        ns = np.unique(np.rint(np.geomspace(1, 2 * n_star(d) * 5 ** eps_power, 60)).astype(int))
+        ns = np.union1d(ns, [xor_exp.C_FIXED * d, 6 * d, 10 * d])
+        jitter = np.exp(0.05 * rng.standard_normal((reps, 1)))
+        e = np.clip(0.1 * (jitter * n_star(d) / ns[None, :]) ** (1 / eps_power), 0, 0.5)
+        ns_list.append(ns)
+        err_list.append(e)
+        rho_list.append(rho(d) * np.exp(0.05 * rng.standard_normal((reps, len(ns)))))
+    return xor_exp.Curves(ds, ns_list, err_list, rho_list, ns_list, err_list, d_eps)
+
+
+def verdicts(curves):
+    res = xor_exp.summarize(curves, seed=0)
+    return {k: c.passed for k, c in _claims.evaluate(xor_exp.SCALING, res).items()}, res
+
+
+def test_collapse_checks_pass_the_right_scaling_and_fail_the_wrong_one():
+    v, res = verdicts(synthetic_curves(lambda d: 4.0 * d))          # n* = c d
+    assert res.net.slope == pytest.approx(0.0, abs=0.03)
+    assert v["xor.net_collapse"] and v["xor.net_flat_below"]
+    assert not v["xor.ntk_collapse"]                                  # c d fails the kernel's
+    v, res = verdicts(synthetic_curves(lambda d: 0.45 * d ** 2))     # n* = c d^2
+    assert res.ntk.slope == pytest.approx(0.0, abs=0.03)
+    assert v["xor.ntk_collapse"] and v["xor.ntk_flat"]
+    assert not v["xor.net_collapse"]                                  # c d^2 fails the net's
+    v, _ = verdicts(synthetic_curves(lambda d: 0.05 * d ** 3))       # faster than d^2
+    assert not v["xor.ntk_flat"]
+
+
+def test_eps_checks_fail_a_one_over_eps_squared_growth():
+    v, res = verdicts(synthetic_curves(lambda d: 4.0 * d, eps_power=0.4))
+    assert res.eps_net.slope == pytest.approx(0.4, abs=0.05)
+    assert v["xor.net_eps_slope"] and v["xor.ntk_eps_slope"]
+    v, res = verdicts(synthetic_curves(lambda d: 4.0 * d, eps_power=2.0))
+    assert res.eps_net.slope == pytest.approx(2.0, abs=0.1)
+    assert not v["xor.net_eps_slope"] and not v["xor.ntk_eps_slope"]
+
+
+def test_error_at_8d_and_margin_checks_on_synthetic_curves():
+    v, _ = verdicts(synthetic_curves(lambda d: 4.0 * d))     # learns before 8d: kernel claims fail
+    assert v["xor.net_error_at_8d"]
+    assert not v["xor.ntk_error_at_8d"] and not v["xor.ntk_error_rises"]
+    v, _ = verdicts(synthetic_curves(lambda d: 0.45 * d ** 2))
+    assert v["xor.ntk_error_at_8d"] and v["xor.ntk_error_rises"]
+    assert not v["xor.net_error_at_8d"]
+    v, _ = verdicts(synthetic_curves(lambda d: 4.0 * d, rho=lambda d: 0.8 + 0 * d))
+    assert v["xor.margin_ratio"]
+    v, _ = verdicts(synthetic_curves(lambda d: 4.0 * d, rho=lambda d: 2.0 / np.sqrt(d)))
+    assert not v["xor.margin_ratio"]                          # a margin ~ 1/d fails
+    v, _ = verdicts(synthetic_curves(lambda d: 4.0 * d, rho=lambda d: -0.1 + 0 * d))
+    assert not v["xor.margin_ratio"]                          # data not separated
+
+
+@pytest.mark.parametrize("d", [4, 6, 8])
+def test_rkhs_norm_of_the_target_bound(d):
+    """Proposition prop-xor-margin-rates: on the cube chi_12 = d x1 x2 is an eigenfunction of
+    the NTK, K chi = N lambda chi, with lambda >= 2 c_2 / d^2, c_2 = 3/(4 pi) (the u^2
+    coefficient of K(u)); so ||d x1 x2||_H^2 = 1/lambda <= 2 pi d^2 / 3."""
+    X, y = cube(d)
+    K = ib.relu_ntk(X)
+    lam = y @ K @ y / len(y) ** 2
+    np.testing.assert_allclose(K @ y, len(y) * lam * y, rtol=1e-10, atol=1e-12)
+    assert lam >= 2 * (3 / (4 * np.pi)) / d ** 2
+    assert 1 / lam <= 2 * np.pi * d ** 2 / 3
+    u = np.linspace(-1e-3, 1e-3, 5)                        # c_2 from the closed form
+    coef = np.polyfit(u, ib.relu_ntk(np.array([[1.0, 0.0]]),
+                                     np.stack([u, np.sqrt(1 - u * u)], axis=1))[0], 4)
+    assert coef[-3] == pytest.approx(3 / (4 * np.pi), rel=1e-5)
