@@ -133,12 +133,33 @@ def _risk_parts(params, X, y, loss, activation):
     """
     H, D, f = _forward_cache(params, X, activation)
     m = y * f
-    log_n = np.log(m.shape[0])
-    log_r = logsumexp(log_losses(m, loss)) - log_n
+    log_scale, G = _risk_grad_from_cache(params, H, D, m, y, loss)
+    return m, _log_risk_of_margins(m, loss), log_scale, G, H, D
+
+
+def _log_risk_of_margins(m, loss):
+    """log R = logsumexp(log l(m_i)) - ln n (internal)."""
+    return logsumexp(log_losses(m, loss)) - np.log(m.shape[0])
+
+
+def _risk_grad_from_cache(params, H, D, m, y, loss):
+    """Return (log_scale, G) with grad R = exp(log_scale) * G, from a forward cache (internal)."""
     a = log_neg_derivs(m, loss)
-    q = softmax(a)
-    G = _backward(params, H, D, -q * y)
-    return m, log_r, logsumexp(a) - log_n, G, H, D
+    G = _backward(params, H, D, -softmax(a) * y)
+    return logsumexp(a) - np.log(m.shape[0]), G
+
+
+def _smoothed_normalized(m, nrm, degree, loss):
+    """l^{-1}(sum_i l(m_i)) / nrm^degree, the division done in logs for large norms (internal)."""
+    num = smoothed_margin_from_margins(m, 1.0, loss)
+    return np.sign(num) * np.exp(np.log(abs(num)) - degree * np.log(nrm)) if num != 0 else 0.0
+
+
+def _margins_jacobian(params, X, y, activation):
+    """Return (m, J): margins m_i = y_i F(x_i) and their gradients J[i] = y_i grad F(x_i)
+    (internal)."""
+    H, D, f = _forward_cache(params, X, activation)
+    return y * f, y[:, None] * _jacobian(params, H, D)
 
 
 # ---------------------------------------------------------------- input checks
@@ -443,10 +464,7 @@ def _net_metrics(X, y, sizes, loss, activation, degree):
         gn = np.linalg.norm(g)
         if nrm > 0:
             mg = _normalized_margins(params, X, y, activation).min()
-            # l^{-1}(sum l_i) / ||theta||^deg, with the division done in logs for large norms.
-            sm_num = smoothed_margin_from_margins(m, 1.0, loss)
-            sm = np.sign(sm_num) * np.exp(np.log(abs(sm_num)) - degree * np.log(nrm)) \
-                if sm_num != 0 else 0.0
+            sm = _smoothed_normalized(m, nrm, degree, loss)
             al = -(theta @ g) / (nrm * gn) if gn > 0 else np.nan
         else:
             mg = sm = al = np.nan
