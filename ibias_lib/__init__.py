@@ -49,7 +49,7 @@ from .regpath import (PathComparison, PathPoint, RegularizationPath, angle, comp
                       constrained_minimizer, path_radius, penalized_minimizer,
                       regularization_path)
 
-from . import claims, deep_linear, kkt   # submodules: ib.claims, ib.deep_linear, ib.kkt
+from . import claims, deep_linear, kkt, logistic_bounds   # submodules, e.g. ib.kkt
 
 __version__ = "0.1.0"
 
