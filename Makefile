@@ -5,6 +5,8 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
+# nbgrader 0.9.6 and its pins (grading/requirements.txt), apart from the book's venv
+GVENV  := .venv-grading
 NBDIR  := _build/nbval
 JOBS   ?= 2
 CHAPTERS := $(shell git ls-files 'book/*.md' 'book/**/*.md' 2>/dev/null | xargs grep -l '^jupytext:' 2>/dev/null)
@@ -13,7 +15,7 @@ TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-latex-ex
                 texlive-fonts-recommended texlive-fonts-extra texlive-science texlive-plain-generic \
                 fonts-freefont-otf
 
-.PHONY: pdf book test unit notebooks book-strict browser ipynb lab lite student venv clean ledger
+.PHONY: pdf book test unit notebooks book-strict browser ipynb lab lite student venv clean ledger grading-venv
 
 venv: $(VENV)/.installed
 
@@ -24,11 +26,22 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
+# The nbgrader round-trip test (tests/test_grading_nbgrader.py) runs nbgrader from its own venv.
+grading-venv: $(GVENV)/.installed
+
+$(GVENV)/.installed: grading/requirements.txt
+	test -x $(GVENV)/bin/python || $(PYTHON) -m venv $(GVENV)
+	$(GVENV)/bin/python -m pip install --quiet --upgrade pip
+	$(GVENV)/bin/python -m pip install --quiet -r grading/requirements.txt
+	touch $@
+
+# make book HIDE_SOLUTIONS=1: the HTML without written solutions and without self-check outputs
+# (grading/book_ext/coursework_book.py), for a course whose exercises are graded.
 book: venv
-	$(BIN)/jupyter-book build . --keep-going
+	$(if $(HIDE_SOLUTIONS),IBIAS_HIDE_SOLUTIONS=1 )$(BIN)/jupyter-book build . --keep-going
 	@echo "Open _build/html/index.html in a browser."
 
-unit: venv
+unit: venv grading-venv
 	$(BIN)/python -m pytest -n $(JOBS) -q --ignore=tests/browser tests ibias_lib
 
 notebooks: venv
@@ -71,8 +84,9 @@ lab: venv
 	@if [ "$$(id -u)" -eq 0 ]; then echo "running as root: adding --allow-root"; fi
 	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(BIN)/jupyter lab $$( [ "$$(id -u)" -eq 0 ] && echo --allow-root )
 
-# Coursework (grading/README.md): every chapter without its solutions in student/<part>_<chapter>.ipynb,
-# with solutions and nbgrader metadata in student/instructor/. Grade: python -m grading.grade x.ipynb
+# Coursework (grading/README.md): student/<part>_<chapter>.ipynb (practice, no solutions),
+# student/source/<chapter>/ (nbgrader instructor sources) and student/handout/ (graded assignments).
+# Grade: python -m grading.grade x.ipynb --student ID, or --batch DIR --chapter C --out R
 student: venv
 	$(BIN)/python -m grading.student --out student
 

@@ -1,10 +1,11 @@
-"""Coursework tools for the book: student notebooks and a hidden-check autograder.
+"""Coursework tools for the book: practice notebooks, graded assignments and a sandboxed
+autograder (the instructor's side; nothing here is installed with ``ibias_lib``).
 
-* ``python -m grading.student``: every chapter of ``_toc.yml`` as a student notebook
-  (solutions removed) and an nbgrader-ready instructor notebook, under ``student/``.
-* ``python -m grading.grade submission.ipynb``: run a submission in a separate, time-limited
-  process and score it with the checks of :mod:`ibias_lib.exercises`, evaluated in the
-  grader's own process on plain values read back from the submission's kernel.
+* ``python -m grading.student``: practice notebooks of every chapter (solutions removed) and,
+  per chapter with graded exercises (``grading/graded/``), an nbgrader source and a handout.
+* ``python -m grading.grade submission.ipynb --student ID`` (or ``--batch FOLDER``): run each
+  submission in a bubblewrap sandbox and score its answers against the reference solutions for
+  the student's seed, computed in the grader's own process.
 
 See ``grading/README.md``.
 """

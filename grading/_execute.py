@@ -1,17 +1,20 @@
 """Execute one notebook in a fresh ``python3`` kernel; used by :mod:`grading.grade`.
 
-Run as a script in its own process group by the grader, which enforces the wall-clock limit
-and kills this process group and the kernel's (whose ids are written to ``pidfile`` as soon
-as the kernel is up). Cells run one by one with ``allow_errors`` and a per-cell timeout that
-interrupts the kernel and goes on with the next cell; outputs are capped in size and only a
-small JSON status (cells run, their errors) is written. The grader does not believe anything
-in it beyond diagnostics.
+Run by the grader inside the bubblewrap sandbox (grading/sandbox.py), which enforces the
+wall-clock limit by killing the sandbox. Cells run one by one with ``allow_errors`` and a
+per-cell timeout that interrupts the kernel and goes on with the next cell; outputs are capped.
+Everything goes back to the grader over one pipe (``--pipe-fd``), as lines:
+``S{json}`` status messages (diagnostics only) and, at the end, ``V`` followed by the
+contents of the values file the grader's export cell wrote. The grader reads the pipe with
+size and time limits and believes nothing in it: the values are re-checked by its own checks.
 
-    python _execute.py notebook.ipynb status.json pidfile --cell-timeout 120 --max-output 1000000
+    python _execute.py notebook.ipynb values.json --pipe-fd 3 [--uid 123456]
+                       --cell-timeout 120 --max-output 1000000
 """
 import argparse
 import json
 import os
+import stat
 import sys
 import time
 
@@ -28,7 +31,11 @@ class CappedClient(NotebookClient):
     _dropped = False
 
     def output(self, outs, msg, display_id, cell_index):
-        size = len(json.dumps(msg.get("content", {}), default=str))
+        content = msg.get("content", {})
+        if msg.get("msg_type") == "stream" and isinstance(content.get("text"), str):
+            size = len(content["text"])
+        else:
+            size = len(json.dumps(content, default=str))
         if msg.get("msg_type") != "error" and self._kept + size > self.max_output_chars:
             if not self._dropped:
                 self._dropped = True
@@ -47,12 +54,22 @@ def _short(text, n=500):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("notebook")
-    ap.add_argument("status")
-    ap.add_argument("pidfile")
+    ap.add_argument("values")
+    ap.add_argument("--pipe-fd", type=int, required=True)
+    ap.add_argument("--uid", type=int, default=None)
+    ap.add_argument("--max-values", type=int, default=64_000_000)
     ap.add_argument("--cell-timeout", type=float, default=300)
     ap.add_argument("--max-output", type=int, default=1_000_000)
     ap.add_argument("--cwd", default=None)
     args = ap.parse_args()
+    pipe = os.fdopen(args.pipe_fd, "wb", buffering=0)
+    os.set_inheritable(args.pipe_fd, False)     # the kernel does not get the pipe
+    if args.uid is not None:                    # grader is root: drop before any kernel code
+        os.setgroups([])
+        os.setgid(args.uid)
+        os.setuid(args.uid)                     # clears every capability
+        if os.getuid() == 0 or os.geteuid() == 0:
+            raise SystemExit("could not drop privileges")
 
     status = {"cells": 0, "executed": 0, "errors": [], "dead_kernel": False,
               "output_dropped": False}
@@ -63,6 +80,9 @@ def main():
                                             "traceback": []},
                           allow_errors=True, kernel_name="python3", record_timing=False,
                           shutdown_kernel="immediate",
+                          # output written to fd 1/2 (os.write, C code) goes straight to the
+                          # grader's capped pipe instead of through Jupyter messages
+                          extra_arguments=["--IPKernelApp.capture_fd_output=False"],
                           resources={"metadata": {"path": args.cwd or os.getcwd()}})
     client.max_output_chars = args.max_output
 
@@ -77,16 +97,11 @@ def main():
     def save():
         status["output_dropped"] = client._dropped
         status["seconds"] = round(time.monotonic() - t0, 2)
-        with open(args.status + ".tmp", "w") as f:
-            json.dump(status, f)
-        os.replace(args.status + ".tmp", args.status)
+        pipe.write(b"S" + json.dumps(status).encode() + b"\n")
 
     status["cells"] = len(code)
     t0 = time.monotonic()
     with client.setup_kernel():
-        prov = getattr(client.km, "provisioner", None)
-        with open(args.pidfile, "w") as f:
-            json.dump({"pid": getattr(prov, "pid", None), "pgid": getattr(prov, "pgid", None)}, f)
         for i, cell in code:
             status["running"] = i
             save()
@@ -104,6 +119,16 @@ def main():
             status["executed"] += 1
         status.pop("running", None)
         save()
+    try:                                        # not a FIFO, not a symlink: never blocks
+        fd = os.open(args.values, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                data = f.read(args.max_values + 1)
+                if len(data) <= args.max_values:
+                    pipe.write(b"V" + data.replace(b"\n", b" ") + b"\n")
+    except OSError:
+        pass
+    pipe.close()
     return 0
 
 

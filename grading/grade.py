@@ -1,36 +1,40 @@
-"""Autograder with hidden checks.
+"""Autograder for the graded exercises, with every submission in a bubblewrap sandbox.
 
-    python -m grading.grade submission.ipynb [--chapter rates] [--out report]
-                            [--timeout 900] [--cell-timeout 300]
+    python -m grading.grade submission.ipynb --student ID [--chapter rates] [--out report]
+    python -m grading.grade --batch SUBMISSIONS/ --chapter rates --out REPORTS/ [-j 2]
 
-1. The checks of the chapter (``ibias_lib.exercises.<chapter>.CHECKS``) are imported here,
-   in the grader's process, before anything of the submission runs.
-2. The submission's code cells (outputs and kernelspec ignored) run in a fresh ``python3``
-   kernel driven by ``grading/_execute.py`` in a separate process group, under a wall-clock
-   limit (both process groups are killed when it is exceeded) and a per-cell limit (the kernel
-   is interrupted and the next cell runs); errors in cells do not stop the run, and outputs
-   are capped.
-3. A cell appended by the grader writes the graded variables to a JSON file as plain data:
-   numbers, strings, lists, tuples, dicts, and numeric numpy arrays as (dtype, shape, list).
-   Anything else is recorded as unsupported. The grader decodes this with ``json`` (never
-   ``pickle``), rebuilds numpy arrays, and calls its own check functions on the values.
-   Whatever the submission does to ``ibias_lib.exercises``, ``Check``, numpy or builtins in
-   its kernel, it can only change the values it hands in, never how they are judged.
-4. The score report is written as ``<out>.json`` and ``<out>.txt``.
+1. The chapter's graded exercises (``grading/graded/<chapter>.py``: statement, reference
+   solution, comparison) are loaded here; the student's exercise seed is computed from the
+   student id the grader is given (``--student``, or the submission's folder/file name in batch
+   mode), never from anything in the notebook.
+2. The submission's code cells (outputs and kernelspec ignored; its ``exercise-seed`` cell
+   replaced by the grader's) run in a fresh ``python3`` kernel inside the sandbox
+   (grading/sandbox.py, grading/runner.py): own PID/IPC/network/mount namespaces, the Python
+   environment and ``ibias_lib`` read-only, nothing else of the machine, rlimits, a wall-clock
+   limit at which the whole sandbox ends.
+3. A cell appended by the grader hands the graded variables back as plain JSON over a pipe.
+   The grader runs the reference solutions for the student's seed *in its own process* and
+   compares (``grading.graded.judge``): the report says "correct" or "incorrect", never in
+   which direction.
+4. Reports are written by the grader only, atomically, refusing symlinks and non-regular files;
+   batch mode writes one report per student and ``gradebook.csv``, in parallel, and goes on past
+   any submission that crashes, hangs or attacks.
 
-Each exercise is all or nothing: the points of its ``Check`` if the check passes, else 0.
+Each exercise is all or nothing.
 """
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
+import csv
 import hashlib
-import importlib
+import io
 import json
 import os
-import pkgutil
+import re
 import signal
-import subprocess
+import stat
 import sys
 import tempfile
 import threading
@@ -41,137 +45,28 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-import ibias_lib.exercises as exercises
-from ibias_lib.exercises import ExerciseError
+from grading import graded as _graded
+from grading import sandbox as _sandbox
+from grading.runner import (MEMORY_MB, SandboxUnavailable, Unreadable, decode_values,  # noqa: F401
+                            execute)
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 MAX_SUBMISSION_BYTES = 50_000_000
-MAX_VALUES_BYTES = 64_000_000
-MAX_EXPORT_ITEMS = 2_000_000          # numbers exported in total over all graded variables
-CHECK_SECONDS = 60
-
-
-# --------------------------------------------------------------------------- the export cell
-_EXPORT = r'''
-def _ibias_grader_export(names, path, budget):
-    import json
-    try:
-        import numpy as np
-    except BaseException:
-        np = None
-    left = [budget]
-
-    def unsupported(what):
-        return {"__unsupported__": str(what)[:200]}
-
-    def enc(v, depth=0):
-        if depth > 8:
-            return unsupported("nested too deeply")
-        t = type(v)
-        if v is None or t is bool:
-            return v
-        if t is str:
-            return v if len(v) <= 10_000 else unsupported("a very long string")
-        if t is int:
-            return v if abs(v) < 2 ** 63 else float(v)
-        if t is float:
-            return v
-        if np is not None and isinstance(v, np.ndarray):
-            if v.dtype.kind in "biuf" and v.size <= left[0]:
-                left[0] -= v.size
-                return {"__ndarray__": v.ravel().tolist(), "dtype": v.dtype.str,
-                        "shape": list(v.shape)}
-            return unsupported(f"array of dtype {v.dtype} and size {v.size}")
-        if np is not None and isinstance(v, np.generic) and v.dtype.kind in "biuf":
-            return {"__npscalar__": v.item(), "dtype": v.dtype.str}
-        if t in (list, tuple):
-            if len(v) > left[0]:
-                return unsupported(f"{t.__name__} of length {len(v)}")
-            left[0] -= len(v)
-            items = [enc(x, depth + 1) for x in v]
-            return items if t is list else {"__tuple__": items}
-        if t is dict and all(type(k) is str for k in v) and len(v) <= left[0]:
-            left[0] -= len(v)
-            return {"__dict__": {k: enc(x, depth + 1) for k, x in v.items()}}
-        return unsupported(t.__name__)
-
-    out = {}
-    g = globals()
-    for n in names:
-        if n not in g:
-            out[n] = {"__missing__": True}
-            continue
-        try:
-            out[n] = enc(g[n])
-        except BaseException as exc:
-            out[n] = unsupported(f"could not be exported ({type(exc).__name__})")
-    with open(path, "w") as f:
-        json.dump(out, f)
-
-
-_ibias_grader_export(@ARGS@)
-'''
-
-
-class Unreadable:
-    """A graded variable the grader could not take over (missing, or not plain data)."""
-
-    def __init__(self, why):
-        self.why = why
-
-    def __repr__(self):
-        return f"<{self.why}>"
-
-
-def _decode(obj):
-    if "__missing__" in obj:
-        return Unreadable("not defined")
-    if "__unsupported__" in obj:
-        return Unreadable(f"not plain data: {str(obj['__unsupported__'])[:200]}")
-    if "__tuple__" in obj:
-        return tuple(obj["__tuple__"])
-    if "__dict__" in obj:
-        return dict(obj["__dict__"])
-    if "__ndarray__" in obj or "__npscalar__" in obj:
-        try:
-            dtype = np.dtype(str(obj["dtype"]))
-            if dtype.kind not in "biuf":
-                raise ValueError(dtype)
-            if "__npscalar__" in obj:
-                return dtype.type(obj["__npscalar__"])
-            shape = tuple(int(s) for s in obj["shape"])
-            return np.asarray(obj["__ndarray__"], dtype=dtype).reshape(shape)
-        except Exception:  # noqa: BLE001
-            return Unreadable("a malformed array")
-    return obj
-
-
-def read_values(path, names):
-    """The graded variables from the export file, as plain Python/numpy values."""
-    path = Path(path)
-    if not path.exists():
-        return {n: Unreadable("not available (the notebook did not run to its end)")
-                for n in names}
-    if path.stat().st_size > MAX_VALUES_BYTES:
-        return {n: Unreadable("not available (exported values too large)") for n in names}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8", errors="replace"),
-                          object_hook=_decode)
-    except Exception:  # noqa: BLE001
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
-    return {n: data.get(n, Unreadable("not available (export failed)")) for n in names}
+REFERENCE_SECONDS = 300
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
 
 
 # --------------------------------------------------------------------------- helpers
 def chapter_modules():
-    return sorted(i.name for i in pkgutil.iter_modules(exercises.__path__))
+    """Chapters with graded exercises."""
+    return _graded.chapters()
 
 
 def infer_chapter(path, nb=None):
     """The chapter of a submission: its ``ibias.chapter`` metadata, else its file name
-    (``linear_rates.ipynb`` -> ``rates``). Pass ``--chapter`` to be sure."""
+    (``rates.ipynb``, ``linear_rates.ipynb`` -> ``rates``). Pass ``--chapter`` to be sure:
+    a student can edit both."""
     mods = chapter_modules()
     meta = (nb or {}).get("metadata", {}).get("ibias", {}) if nb is not None else {}
     if isinstance(meta, dict) and meta.get("chapter") in mods:
@@ -182,40 +77,36 @@ def infer_chapter(path, nb=None):
     return max(hits, key=len) if hits else None
 
 
-def _library_fingerprint():
-    h = hashlib.sha256()
-    for p in sorted(Path(exercises.__file__).parent.glob("*.py")):
-        h.update(p.name.encode() + p.read_bytes())
-    return h.hexdigest()
+def tree_fingerprint():
+    """``{path: digest}`` of what decides grades or what the next submission imports:
+    ``grading/``, ``ibias_lib/`` and the venv's import hooks (``*.pth``, ``sitecustomize``)."""
+    import ibias_lib
+    pkg = Path(ibias_lib.__file__).resolve().parent
+    files = [*HERE.rglob("*.py"), *pkg.rglob("*.py")]
+    for site in {p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)}:
+        files += [Path(site, n) for n in os.listdir(site)
+                  if n.endswith(".pth") or n.startswith(("sitecustomize", "usercustomize"))]
+    out = {}
+    for p in files:
+        if "__pycache__" not in p.parts:
+            with contextlib.suppress(OSError):
+                out[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
 
 
-def _head(path, n=1_000_000):
-    with open(path, "rb") as f:
-        return f.read(n).decode("utf-8", "replace")
-
-
-def _tail(path, n=2000):
-    with open(path, "rb") as f:
-        f.seek(max(0, os.path.getsize(path) - n))
-        return f.read(n).decode("utf-8", "replace")
-
-
-def _kill_group(pgid):
-    if not pgid or pgid == os.getpgrp():
-        return
-    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-        os.killpg(pgid, signal.SIGKILL)
+def _changed(before, after):
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
 
 @contextlib.contextmanager
 def _time_limit(seconds):
-    """SIGALRM-based limit for a check in the grader (only in the main thread)."""
+    """SIGALRM-based limit for a reference computation (only in the main thread)."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
         yield
         return
 
     def handler(signum, frame):
-        raise TimeoutError(f"check took longer than {seconds} s")
+        raise TimeoutError(f"took longer than {seconds} s")
 
     old = signal.signal(signal.SIGALRM, handler)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -226,128 +117,129 @@ def _time_limit(seconds):
         signal.signal(signal.SIGALRM, old)
 
 
-def run_check(check, value):
-    """``(passed, message)`` for one check on one value, in this process."""
+def expected_values(chapter, seed):
+    """``{label: expected value or Exception}``: each reference solution, run here."""
+    out = {}
+    for label, ex in _graded.exercises(chapter).items():
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"), \
+                    _time_limit(REFERENCE_SECONDS):
+                warnings.simplefilter("ignore")
+                out[label] = _graded.reference(ex, seed)
+        except Exception as exc:  # noqa: BLE001 - reported to the instructor, no points
+            out[label] = exc
+    return out
+
+
+def judge(ex, value, expected):
+    """``(passed, message)`` for one submitted value; never says which way it is off."""
+    if isinstance(expected, Exception):
+        return False, (f"not graded: the reference solution failed for this seed "
+                       f"({type(expected).__name__}: {str(expected)[:200]}); tell the grader")
     if isinstance(value, Unreadable):
         return False, f"answer variable {value.why}."
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"), _time_limit(CHECK_SECONDS):
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            msg = check.check(value)
-        return True, str(msg if msg is not None else "correct")[:1000]
-    except ExerciseError as exc:
-        return False, str(exc)[:1000]
+            return _graded.judge(ex, value, expected)
     except Exception as exc:  # noqa: BLE001 - a malformed answer, not a grader failure
-        return False, f"the answer could not be checked ({type(exc).__name__}: {str(exc)[:300]})"
+        return False, f"incorrect (the answer could not be compared: {type(exc).__name__})"
 
 
-# --------------------------------------------------------------------------- execution
-def execute(nb_path, values_path, workdir, *, timeout, cell_timeout, max_output=1_000_000):
-    """Run the notebook at ``nb_path`` in a separate process group; return diagnostics."""
-    status_path, pid_path = workdir / "status.json", workdir / "kernel.json"
-    log_path = workdir / "runner.log"
-    run_dir = workdir / "cwd"
-    run_dir.mkdir()
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
-    cmd = [sys.executable, str(HERE / "_execute.py"), str(nb_path), str(status_path),
-           str(pid_path), "--cell-timeout", str(cell_timeout), "--max-output", str(max_output),
-           "--cwd", str(run_dir)]
-    t0 = time.monotonic()
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=run_dir, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        state = "finished"
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            state = "timeout"
-        finally:
-            kernel = {}
-            with contextlib.suppress(Exception):
-                kernel = json.loads(_head(pid_path, 10_000))
-            pgid = kernel.get("pgid") if isinstance(kernel, dict) else None
-            _kill_group(pgid if isinstance(pgid, int) else None)
-            _kill_group(proc.pid)
-            proc.wait()
-    info = {"status": state, "seconds": round(time.monotonic() - t0, 2),
-            "returncode": proc.returncode, "cell_errors": [], "output_dropped": False}
+def read_submission(path):
+    """The notebook at ``path``: a regular file (not a symlink), at most 50 MB, read once."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
-        st = json.loads(_head(status_path))
-        info["cell_errors"] = [{k: str(e.get(k, ""))[:300] for k in ("cell", "ename", "evalue")}
-                               for e in st.get("errors", [])[:50]]
-        info["output_dropped"] = bool(st.get("output_dropped"))
-        if state == "timeout" and isinstance(st.get("running"), int):
-            info["cell_errors"].append({"cell": str(st["running"]), "ename": "Timeout",
-                                        "evalue": f"still running at the {timeout:g} s limit"})
-        if st.get("dead_kernel"):
-            info["status"] = "kernel died"
-    except Exception:  # noqa: BLE001
-        if state == "finished":
-            info["status"] = "runner failed"
-            with contextlib.suppress(Exception):
-                info["log_tail"] = _tail(log_path)
-    return info
-
-
-def grade(submission, chapter=None, *, timeout=900.0, cell_timeout=None, workdir=None):
-    """Grade one submitted notebook; return the report as a dict."""
-    submission = Path(submission)
-    t0 = time.monotonic()
-    fingerprint = _library_fingerprint()
-    report = {"submission": str(submission), "chapter": chapter, "score": 0, "max_score": 0,
-              "exercises": [], "execution": {"status": "not run"}, "warnings": []}
-    nb = None
-    try:
-        if submission.stat().st_size > MAX_SUBMISSION_BYTES:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file")
+        if st.st_size > MAX_SUBMISSION_BYTES:
             raise ValueError("file too large")
-        nb = nbformat.read(str(submission), as_version=4)
-    except Exception as exc:  # noqa: BLE001
-        report["execution"] = {"status": f"unreadable notebook ({type(exc).__name__})"}
-    chapter = chapter or infer_chapter(submission, nb)
-    report["chapter"] = chapter
-    if chapter not in chapter_modules():
-        raise SystemExit(f"unknown chapter {chapter!r}; pass --chapter (one of: "
-                         f"{', '.join(chapter_modules())})")
-    checks = dict(getattr(importlib.import_module(f"{exercises.__name__}.{chapter}"),
-                          "CHECKS", {}))
-    names = list(dict.fromkeys(c.variable for c in checks.values()))
-    report["max_score"] = sum(c.points for c in checks.values())
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(MAX_SUBMISSION_BYTES + 1)
+    finally:
+        os.close(fd)
+    return nbformat.reads(data.decode("utf-8"), as_version=4)
 
+
+def run_notebook(nb, student, seed, course):
+    """The notebook the sandbox runs: the grader's seed cell, then the submission's code cells
+    (its own seed cell replaced by the grader's)."""
+    seed_src = (f"STUDENT_ID = {student!r}\nCOURSE = {course!r}\nEXERCISE_SEED = {int(seed)}\n")
+    run = nbformat.v4.new_notebook()
+    run.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                  "language": "python"}
+    run.cells.append(nbformat.v4.new_code_cell(seed_src))
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code" or not isinstance(cell.get("source"), str):
+            continue
+        tags = cell.get("metadata", {}).get("tags", [])
+        tags = tags if isinstance(tags, list) else []
+        c = nbformat.v4.new_code_cell(seed_src if _graded.SEED_TAG in tags else cell.source)
+        if "skip-execution" in tags:
+            c.metadata["tags"] = ["skip-execution"]
+        run.cells.append(c)
+    return run
+
+
+# --------------------------------------------------------------------------- grading
+def grade(submission, chapter=None, *, student=None, course="", timeout=900.0,
+          cell_timeout=None, workdir=None, sandbox=True, memory_mb=None):
+    """Grade one submitted notebook for ``student`` (default: the file's stem); return the
+    report as a dict. Raises :class:`SandboxUnavailable` without bubblewrap (unless
+    ``sandbox=False``) and ``ValueError`` for an unknown chapter or a bad student id."""
+    submission = Path(submission)
+    if sandbox:
+        why = _sandbox.why_unavailable()
+        if why:
+            raise SandboxUnavailable(f"cannot sandbox the submission: {why}. Install "
+                                     "bubblewrap, or pass --no-sandbox to run it unconfined "
+                                     "(only for trusted notebooks).")
+    student = str(student if student is not None else submission.stem)
+    if not STUDENT_ID.match(student):
+        raise ValueError(f"student id {student!r} is not a plain name (letters, digits, "
+                         "._@+-); pass --student")
+    t0 = time.monotonic()
+    before = tree_fingerprint()
+    nb, unreadable = None, None
+    try:
+        nb = read_submission(submission)
+    except Exception as exc:  # noqa: BLE001
+        unreadable = f"unreadable notebook ({type(exc).__name__})"
+    chapter = chapter or infer_chapter(submission, nb)
+    if chapter not in chapter_modules():
+        raise ValueError(f"unknown chapter {chapter!r}; pass --chapter (one of: "
+                         f"{', '.join(chapter_modules())})")
+    exs = _graded.exercises(chapter)
+    seed = _graded.student_seed(student, course)
+    names = list(dict.fromkeys(ex.variable for ex in exs.values()))
+    report = {"submission": str(submission), "student": student, "seed": seed,
+              "chapter": chapter, "score": 0,
+              "max_score": sum(ex.points for ex in exs.values()), "exercises": [],
+              "execution": {"status": unreadable or "not run"}, "warnings": []}
     values = {n: Unreadable("not available (the notebook could not be read)") for n in names}
     if nb is not None:
-        with tempfile.TemporaryDirectory(prefix="ibias-grade-", dir=workdir) as tmp:
-            tmp = Path(tmp)
-            values_path = tmp / "values.json"
-            run = nbformat.v4.new_notebook()
-            run.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                          "language": "python"}
-            for cell in nb.cells:
-                if cell.get("cell_type") == "code" and isinstance(cell.get("source"), str):
-                    c = nbformat.v4.new_code_cell(cell.source)
-                    tags = cell.get("metadata", {}).get("tags", [])
-                    if isinstance(tags, list) and "skip-execution" in tags:
-                        c.metadata["tags"] = ["skip-execution"]
-                    run.cells.append(c)
-            run.cells.append(nbformat.v4.new_code_cell(_EXPORT.replace(
-                "@ARGS@", f"{names!r}, {str(values_path)!r}, {MAX_EXPORT_ITEMS!r}")))
-            nb_path = tmp / "submission.ipynb"
-            nbformat.write(run, str(nb_path))
-            report["execution"] = execute(
-                nb_path, values_path, tmp, timeout=timeout,
-                cell_timeout=cell_timeout or min(timeout, 300))
-            values = read_values(values_path, names)
-
-    for label, chk in checks.items():
-        passed, message = run_check(chk, values[chk.variable])
-        earned = chk.points if passed else 0
+        report["execution"], raw = execute(
+            run_notebook(nb, student, seed, course), names, timeout=timeout,
+            cell_timeout=cell_timeout or min(timeout, 300), sandbox=sandbox,
+            memory_mb=memory_mb or MEMORY_MB, workdir=workdir)
+        values = decode_values(raw, names)
+    expected = expected_values(chapter, seed)
+    for label, ex in exs.items():
+        passed, message = judge(ex, values[ex.variable], expected[label])
+        earned = ex.points if passed else 0
         report["score"] += earned
-        report["exercises"].append({"label": label, "variable": chk.variable,
-                                    "points": earned, "max_points": chk.points,
+        report["exercises"].append({"label": label, "variable": ex.variable, "points": earned,
+                                    "max_points": ex.points,
                                     "status": "passed" if passed else "failed",
                                     "message": message})
-    if _library_fingerprint() != fingerprint:
-        report["warnings"].append("ibias_lib/exercises changed on disk while the submission ran "
-                                  "(the checks used were loaded before; inspect the tree)")
+    changed = _changed(before, tree_fingerprint())
+    if changed:
+        report["warnings"].append(
+            "files of grading/, ibias_lib/ or the venv's import hooks changed on disk while "
+            "this submission ran (not through the sandbox, which mounts them read-only; "
+            "another process of this machine?): " + ", ".join(changed[:5])
+            + (f" and {len(changed) - 5} more" if len(changed) > 5 else ""))
     report["seconds"] = round(time.monotonic() - t0, 2)
     return report
 
@@ -355,10 +247,11 @@ def grade(submission, chapter=None, *, timeout=900.0, cell_timeout=None, workdir
 def format_report(r):
     ex = r.get("execution", {})
     lines = [f"Submission: {r['submission']}",
-             f"Chapter:    {r['chapter']} (checks from ibias_lib.exercises.{r['chapter']})",
+             f"Student:    {r.get('student')} (exercise seed {r.get('seed')})",
+             f"Chapter:    {r['chapter']} (graded exercises of grading/graded/{r['chapter']}.py)",
              f"Execution:  {ex.get('status')}"
              + (f" in {ex['seconds']} s" if "seconds" in ex else "")
-             + (f", {len(ex.get('cell_errors', []))} cell error(s)" if ex.get("cell_errors") else "")
+             + (f", {len(ex['cell_errors'])} cell error(s)" if ex.get("cell_errors") else "")
              + (", output truncated" if ex.get("output_dropped") else ""),
              f"Score:      {r['score']:g} / {r['max_score']:g}", ""]
     width = max([len(e["label"]) for e in r["exercises"]] + [8])
@@ -372,25 +265,201 @@ def format_report(r):
     return "\n".join(lines) + "\n"
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description="Grade a submitted chapter notebook with the "
-                                 "hidden checks of ibias_lib.exercises.")
-    ap.add_argument("submission")
-    ap.add_argument("--chapter", help="chapter module in ibias_lib/exercises (default: from the "
-                    "notebook's metadata or file name)")
-    ap.add_argument("--out", help="report prefix: writes <out>.json and <out>.txt "
-                    "(default: next to the submission, <name>.grade.*)")
-    ap.add_argument("--timeout", type=float, default=900, help="wall-clock limit, seconds")
+# --------------------------------------------------------------------------- reports
+class UnsafeReportPath(ValueError):
+    """A report path that is a symlink or not a regular file."""
+
+
+def _check_report_path(path):
+    path = Path(path)
+    with contextlib.suppress(FileNotFoundError):
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            raise UnsafeReportPath(f"{path} is a symbolic link; refusing to write the report "
+                                   "through it. Remove it or choose another --out.")
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafeReportPath(f"{path} exists and is not a regular file; refusing to "
+                                   "replace it. Remove it or choose another --out.")
+    if os.path.islink(path.parent):
+        raise UnsafeReportPath(f"the report folder {path.parent} is a symbolic link.")
+
+
+def write_files(targets):
+    """Write ``[(path, text)]``, each to a new file in the same folder renamed over the target
+    (atomic), after refusing symlinks and non-regular files at every target."""
+    for target, _ in targets:               # all checked before any is written
+        _check_report_path(target)
+    for target, content in targets:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{Path(target).name}.", dir=Path(target).parent)
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(content)
+                f.flush()
+                os.fsync(f.fileno())
+            _check_report_path(target)
+            os.replace(tmp, target)             # replaces a name, never follows a link
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+def write_report(out, report, text=None):
+    """``<out>.json`` and ``<out>.txt`` (see :func:`write_files`)."""
+    text = format_report(report) if text is None else text
+    write_files([(Path(f"{out}.json"), json.dumps(report, indent=2) + "\n"),
+                 (Path(f"{out}.txt"), text)])
+
+
+# --------------------------------------------------------------------------- batch
+def find_submissions(folder, chapter):
+    """``[(student, notebook path or None, problem or None)]`` for a folder of submissions:
+    ``<folder>/<student>.ipynb``, or ``<folder>/<student>/**/*.ipynb`` (nbgrader's
+    ``submitted/<student>/<assignment>/``; the notebook named after the chapter if there are
+    several). Symbolic links are never followed."""
+    out = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            out.append((entry.name, None, "a symbolic link (not followed)"))
+        elif entry.is_file(follow_symlinks=False) and entry.name.endswith(".ipynb"):
+            out.append((entry.name[:-len(".ipynb")], Path(entry.path), None))
+        elif entry.is_dir(follow_symlinks=False):
+            nbs = []
+            for root, dirs, files in os.walk(entry.path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                nbs += [Path(root, f) for f in sorted(files) if f.endswith(".ipynb")
+                        and not os.path.islink(os.path.join(root, f))]
+            named = [p for p in nbs if chapter in p.stem]
+            pick = (named or nbs or [None])[0]
+            out.append((entry.name, pick, None if pick else "no notebook"))
+    return out
+
+
+def _grade_one(args):
+    """Worker: the report of one submission, whatever happens in it."""
+    student, path, problem, kw = args
+    if problem is None and not STUDENT_ID.match(student):
+        problem = "not a plain student id"
+    if problem:
+        return {"submission": str(path), "student": student, "chapter": kw["chapter"],
+                "score": 0, "max_score": sum(e.points for e in
+                                             _graded.exercises(kw["chapter"]).values()),
+                "exercises": [], "execution": {"status": f"not graded: {problem}"},
+                "warnings": []}
+    try:
+        return grade(path, student=student, **kw)
+    except SandboxUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one bad submission never stops the batch
+        return {"submission": str(path), "student": student, "chapter": kw["chapter"],
+                "score": 0, "max_score": sum(e.points for e in
+                                             _graded.exercises(kw["chapter"]).values()),
+                "exercises": [], "warnings": [],
+                "execution": {"status": f"grader error ({type(exc).__name__}: "
+                                        f"{str(exc)[:200]})"}}
+
+
+def gradebook_csv(reports, labels):
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["student", "score", "max_score", "status", *labels])
+    for r in reports:
+        pts = {e["label"]: e["points"] for e in r.get("exercises", [])}
+        w.writerow([r["student"], r["score"], r["max_score"],
+                    r.get("execution", {}).get("status"), *[pts.get(lab, 0) for lab in labels]])
+    return buf.getvalue()
+
+
+def grade_batch(folder, chapter, out, *, jobs=None, **kw):
+    """Grade every submission in ``folder``; write ``<out>/<student>.json|txt`` and
+    ``<out>/gradebook.csv``; return the reports. ``jobs`` processes in parallel."""
+    if chapter not in chapter_modules():
+        raise ValueError(f"unknown chapter {chapter!r} (one of: {', '.join(chapter_modules())})")
+    if kw.get("sandbox", True):
+        why = _sandbox.why_unavailable()
+        if why:
+            raise SandboxUnavailable(f"cannot sandbox the submissions: {why}. Install "
+                                     "bubblewrap, or pass --no-sandbox (trusted notebooks only).")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    _check_report_path(out / "gradebook.csv")
+    subs = find_submissions(folder, chapter)
+    kw = dict(kw, chapter=chapter)
+    tasks = [(s, p, why, kw) for s, p, why in subs]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
+    reports = []
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        for (student, path, _, _), fut in zip(tasks, [pool.submit(_grade_one, t) for t in tasks]):
+            try:
+                r = fut.result()
+            except SandboxUnavailable:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a worker that died
+                r = _grade_one((student, path, f"grader process failed ({type(exc).__name__})",
+                                kw))
+            reports.append(r)
+            safe = student if STUDENT_ID.match(student) else \
+                "invalid-" + hashlib.sha256(student.encode()).hexdigest()[:12]
+            with contextlib.suppress(UnsafeReportPath):
+                write_report(out / safe, r)
+    labels = list(_graded.exercises(chapter))
+    write_files([(out / "gradebook.csv", gradebook_csv(reports, labels))])
+    return reports
+
+
+# --------------------------------------------------------------------------- command line
+def _parser():
+    ap = argparse.ArgumentParser(description="Grade submitted notebooks of the graded "
+                                 "exercises, each in a bubblewrap sandbox.")
+    ap.add_argument("submission", nargs="?", help="one notebook (or use --batch)")
+    ap.add_argument("--batch", metavar="FOLDER", help="grade every submission in FOLDER "
+                    "(<student>.ipynb or <student>/.../*.ipynb); --out is then a folder")
+    ap.add_argument("--student", help="the student's id (default: the file name); it sets "
+                    "the exercise seed")
+    ap.add_argument("--course", default="", help="course name mixed into the seeds (the "
+                    "COURSE of the released notebooks)")
+    ap.add_argument("--chapter", help="chapter of grading/graded (default: from the notebook's "
+                    "metadata or file name; required with --batch)")
+    ap.add_argument("--out", help="report prefix: writes <out>.json and <out>.txt (default: "
+                    "next to the submission, <name>.grade.*); with --batch, the report folder")
+    ap.add_argument("--timeout", type=float, default=900, help="wall-clock limit per "
+                    "submission, seconds")
     ap.add_argument("--cell-timeout", type=float, default=None,
                     help="per-cell limit, seconds (default min(timeout, 300))")
-    args = ap.parse_args(argv)
-    report = grade(args.submission, args.chapter, timeout=args.timeout,
-                   cell_timeout=args.cell_timeout)
-    out = Path(args.out) if args.out else Path(args.submission).with_suffix(".grade")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    Path(f"{out}.json").write_text(json.dumps(report, indent=2) + "\n")
-    text = format_report(report)
-    Path(f"{out}.txt").write_text(text)
+    ap.add_argument("--memory-mb", type=int, default=MEMORY_MB,
+                    help=f"address-space limit of each sandboxed process (default {MEMORY_MB})")
+    ap.add_argument("-j", "--jobs", type=int, default=None,
+                    help="submissions graded in parallel with --batch (default: the cores)")
+    ap.add_argument("--no-sandbox", action="store_true",
+                    help="run the submission without bubblewrap (trusted notebooks only)")
+    return ap
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    kw = dict(course=args.course, timeout=args.timeout, cell_timeout=args.cell_timeout,
+              sandbox=not args.no_sandbox, memory_mb=args.memory_mb)
+    try:
+        if args.batch:
+            if not args.chapter or not args.out:
+                raise ValueError("--batch needs --chapter and --out (the report folder)")
+            reports = grade_batch(args.batch, args.chapter, args.out, jobs=args.jobs, **kw)
+            sys.stdout.write(gradebook_csv(reports, list(_graded.exercises(args.chapter))))
+            return 0
+        if not args.submission:
+            raise ValueError("give a submission notebook, or --batch FOLDER")
+        out = Path(args.out) if args.out else Path(args.submission).with_suffix(".grade")
+        for suffix in (".json", ".txt"):
+            _check_report_path(Path(f"{out}{suffix}"))
+        report = grade(args.submission, args.chapter, student=args.student, **kw)
+        text = format_report(report)
+        write_report(out, report, text)
+    except (SandboxUnavailable, UnsafeReportPath, ValueError, OSError) as exc:
+        sys.stderr.write(f"grading.grade: error: {exc}\n")
+        return 2
     sys.stdout.write(text)
     return 0
 

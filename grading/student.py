@@ -1,20 +1,24 @@
-"""Student and instructor notebooks from the book's chapters.
+"""Student notebooks and graded assignments from the book's chapters.
 
-``python -m grading.student [--toc _toc.yml] [--out student]`` writes, for every jupytext
-chapter listed in the table of contents,
+``python -m grading.student [--toc _toc.yml] [--out student] [--course NAME]`` writes, for
+every jupytext chapter listed in the table of contents,
 
-* ``student/<part>_<chapter>.ipynb``: the chapter with the solutions removed. A code cell
-  tagged ``solution`` keeps its code outside ``### BEGIN SOLUTION`` / ``### END SOLUTION``;
-  the code between the markers becomes a stub that names the graded variable(s)
-  (``answer_... = ...``) and raises ``NotImplementedError``. ``{solution}`` directives are
-  deleted from the markdown, ``{exercise}`` directives become plain markdown.
-* ``student/instructor/<part>_<chapter>.ipynb``: the chapter with its solutions, for
-  nbgrader's ``source/`` folder.
+* ``student/<part>_<chapter>.ipynb``: the chapter to read and practise with, on the book's
+  data, with its self-check cells: a code cell tagged ``solution`` keeps its code outside
+  ``### BEGIN SOLUTION`` / ``### END SOLUTION``; the code between the markers becomes a stub
+  that names the answer variable(s) (``answer_... = ...``) and raises ``NotImplementedError``;
+  ``{solution}`` directives are deleted from the markdown, ``{exercise}`` directives become
+  plain markdown;
 
-Both carry nbgrader cell metadata (schema 3): solution cells are "autograded answer" cells,
-``check`` cells are locked "autograded tests" cells worth the points of the matching entry in
-``ibias_lib.exercises.<chapter>.CHECKS``. Only the standard library, nbformat, jupytext and
-PyYAML (a jupytext dependency) are used.
+and, for every chapter with graded exercises (``grading/graded/``; see grading/assignment.py),
+
+* ``student/source/<chapter>/<chapter>.ipynb``: the instructor's assignment notebook, with
+  nbgrader metadata, solutions and hidden tests (``student/`` is then an nbgrader course
+  folder: ``cd student && nbgrader generate_assignment <chapter>``);
+* ``student/handout/<chapter>.ipynb``: the same without solutions and hidden tests, what
+  nbgrader would release, for courses that do not use nbgrader.
+
+Only the standard library, nbformat, jupytext and PyYAML (a jupytext dependency) are used.
 """
 from __future__ import annotations
 
@@ -32,6 +36,16 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _repo_relative(path):
+    """``path`` relative to the repository (``book/linear/rates.md``): the notebooks handed to
+    students carry no path of the instructor's machine."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return path.name
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}|:{3,})\{(?P<name>[\w:-]+)\}(?P<arg>.*)$")
 
@@ -177,69 +191,33 @@ def _join(*parts):
 
 
 # --------------------------------------------------------------------------- conversion
-def _nbgrader(grade_id, *, solution, grade, locked, points=None):
-    md = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
-          "solution": solution, "task": False}
-    if grade:
-        md["points"] = points
-    return md
-
-
 def convert(md_path, chapter=None):
-    """Return ``(instructor, student)`` notebooks for one chapter file."""
+    """Return ``(instructor, student)`` notebooks for one chapter file: the chapter as it is
+    (solutions between markers) and the practice notebook without solutions."""
     md_path = Path(md_path)
     chapter = chapter or md_path.stem
     checks = chapter_checks(chapter)
-    by_var = {chk.variable: (label, chk) for label, chk in checks.items()}
+    graded_vars = {chk.variable for chk in checks.values()}
     nb = jupytext.read(md_path)
-    nb.metadata["ibias"] = {"chapter": chapter, "source": md_path.as_posix()}
+    nb.metadata["ibias"] = {"chapter": chapter, "source": _repo_relative(md_path)}
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3",
                                           "language": "python"})
-    used_ids = set()
-
-    def unique(gid):
-        base, k = gid, 2
-        while gid in used_ids:
-            gid, k = f"{base}-{k}", k + 1
-        used_ids.add(gid)
-        return gid
-
     instructor, student = copy.deepcopy(nb), copy.deepcopy(nb)
-    student.cells = []
-    instructor.cells = []
-    for i, cell in enumerate(nb.cells):
+    student.cells, instructor.cells = [], []
+    for cell in nb.cells:
         tags = list(cell.metadata.get("tags", []))
         inst, stud = copy.deepcopy(cell), copy.deepcopy(cell)
         if cell.cell_type == "code" and "solution" in tags:
             before, sol, after = split_solution(cell.source)
-            graded = [v for v in assigned_names(sol) if v in by_var]
-            names = graded or [v for v in assigned_names(sol) if v.startswith("answer")] \
+            names = [v for v in assigned_names(sol) if v in graded_vars] \
+                or [v for v in assigned_names(sol) if v.startswith("answer")] \
                 or assigned_names(sol)
-            gid = unique(f"{by_var[graded[0]][0]}-answer" if graded else f"{chapter}-solution-{i}")
-            meta = _nbgrader(gid, solution=True, grade=False, locked=False)
             inst.source = _join(before, BEGIN, sol, END, after)
             indent = re.match(r"[ \t]*", sol.split("\n")[0] if sol else "").group(0)
             stud.source = _join(before, stub(names, indent), after)
             stud.metadata["tags"] = [t for t in tags if t not in ("hide-input", "remove-input")]
-            for c in (inst, stud):
-                c.metadata["nbgrader"] = dict(meta)
-        elif cell.cell_type == "code" and "check" in tags:
-            refs = referenced_names(cell.source)
-            hit = next((by_var[v] for v in by_var if v in refs), None)
-            if hit:
-                meta = _nbgrader(unique(hit[0]), solution=False, grade=True, locked=True,
-                                 points=hit[1].points)
-            else:
-                meta = _nbgrader(unique(f"{chapter}-check-{i}"), solution=False, grade=False,
-                                 locked=True)
-            for c in (inst, stud):
-                c.metadata["nbgrader"] = dict(meta)
         elif cell.cell_type == "markdown" and "solution" in tags:
-            meta = _nbgrader(unique(f"{chapter}-written-{i}"), solution=True, grade=False,
-                             locked=False)
             stud.source = "YOUR ANSWER HERE"
-            for c in (inst, stud):
-                c.metadata["nbgrader"] = dict(meta)
         elif cell.cell_type == "markdown":
             stud.source = student_markdown(cell.source)
             if not stud.source.strip():
@@ -261,28 +239,32 @@ def write(nb, path):
 
 
 def main(argv=None):
+    from grading import graded
+    from grading.assignment import assignment
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--toc", default=str(ROOT / "_toc.yml"))
     ap.add_argument("--out", default=str(ROOT / "student"))
-    ap.add_argument("--no-instructor", action="store_true",
-                    help="only write the student notebooks")
+    ap.add_argument("--course", default="", help="course name mixed into the exercise seeds "
+                    "(pass the same --course to grading.grade)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     toc, out = Path(args.toc), Path(args.out)
-    n = 0
+    n = m = 0
     for entry in toc_chapters(toc):
         md = (toc.parent / entry).with_suffix(".md")
         if not md.exists() or not is_jupytext(md):
             continue
-        name = notebook_name(entry)
-        instructor, student = convert(md)
-        write(student, out / f"{name}.ipynb")
-        if not args.no_instructor:
-            write(instructor, out / "instructor" / f"{name}.ipynb")
+        _, student = convert(md)
+        write(student, out / f"{notebook_name(entry)}.ipynb")
         n += 1
-    print(f"wrote {n} student notebooks to {out}/ "
-          f"({'and instructor versions to ' + str(out / 'instructor') + '/ ' if not args.no_instructor else ''}"
-          f"in {time.perf_counter() - t0:.1f} s)")
+        if md.stem in graded.chapters():
+            source, handout = assignment(md, md.stem, course=args.course)
+            write(source, out / "source" / md.stem / f"{md.stem}.ipynb")
+            write(handout, out / "handout" / f"{md.stem}.ipynb")
+            m += 1
+    print(f"wrote {n} practice notebooks to {out}/ and {m} graded assignments to "
+          f"{out}/source/ (instructor) and {out}/handout/ (students) in "
+          f"{time.perf_counter() - t0:.1f} s")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Self-checks for the book's computational exercises.
+"""Self-checks for the book's computational exercises, for readers.
 
 One module per chapter (``ibias_lib.exercises.rates`` for ``book/linear/rates.md``, ...).
 Each module defines check functions and a registry ``CHECKS``::
@@ -7,10 +7,12 @@ Each module defines check functions and a registry ``CHECKS``::
         "ex-rates-slope": Check(variable="answer_rates_slope", check=check_slope, points=2),
     }
 
-A check function takes the student's value, returns a short success message, and raises
+A check function takes the reader's value, returns a short success message, and raises
 :class:`ExerciseError` (an ``AssertionError``) whose message says what is wrong and gives a
-hint, never the answer. Notebooks call them directly; the autograder looks them up through
-:func:`all_checks` in its own process, so a submission that redefines them changes nothing.
+hint, never the answer. The checks are about the chapter's own data (seed 0) and compare with
+numbers stored in the module: no reference solution ships with the package. Coursework is
+graded elsewhere, on per-student data, by the instructor's ``grading/`` (not installed with
+``ibias_lib``; see ``grading/README.md``).
 """
 from __future__ import annotations
 

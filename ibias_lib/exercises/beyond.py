@@ -2,19 +2,14 @@
 (``book/nonlinear/beyond.md``)."""
 from __future__ import annotations
 
-import numpy as np
-
 from . import Check, ExerciseError, as_number
 
 __all__ = ["check_selection", "CHECKS"]
 
 
-def _reference_fraction():
-    import ibias_lib as ib
-    X, Z, y, v, _ = ib.token_data(20, 5, 8, seed=0)
-    tr = ib.train_attention(X, Z, v, y, loss="logistic", step=0.1, n_steps=3000,
-                            record_at=np.array([3000]))
-    return float(np.mean(tr.selected() == ib.optimal_tokens(X, v, y)))
+# The chapter's answers on its own data (seed 0), stored as numbers: the self-check
+# ships no reference computation. tests/test_exercises_*.py recompute them independently.
+_FRACTION = 0.85
 
 
 def check_selection(fraction):
@@ -24,7 +19,7 @@ def check_selection(fraction):
     if not 0 <= f <= 1:
         raise ExerciseError(f"{f!r} is not a fraction in [0, 1]. Count matching sequences "
                             "and divide by 20.")
-    ref = _reference_fraction()
+    ref = _FRACTION
     if abs(f - ref) < 1e-12:
         return f"Correct: the optimal token wins in {round(20 * f)} of 20 sequences."
     if f == 1.0:

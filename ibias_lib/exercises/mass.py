@@ -1,8 +1,6 @@
 """Self-checks for the exercises of the chapter *Mass concentrates*."""
 from __future__ import annotations
 
-import numpy as np
-
 from . import Check, ExerciseError, as_number
 
 __all__ = ["check_threshold", "check_near_threshold", "CHECKS"]
@@ -27,15 +25,10 @@ def check_threshold(angle):
             "points have margin 1/6.")
 
 
-def _reference_share(alpha):
-    import ibias_lib as ib
-    X, y = ib.wedge_data(alpha)
-    p0 = ib.init_network(np.random.default_rng(0), (2, 40, 1), scale=1e-10)
-    p = ib.train_network(X, y, p0, step=0.5, n_steps=20_000,
-                         record_at=np.array([20_000])).params()
-    nm = ib.neuron_mass(p)
-    pos = nm.sign > 0
-    return float(nm.mass[pos & (np.abs(nm.angle) <= 5.0)].sum() / nm.mass[pos].sum())
+# The chapter's answers on its own data (seed 0), stored as numbers: the self-check
+# ships no reference computation. tests/test_exercises_*.py recompute them independently.
+# Shares of the positive mass within 5 degrees of e1 after the chapter's training (seed 0).
+_SHARES = {58: 0.7781761066574736, 62: 0.004349479270616674}
 
 
 def check_near_threshold(share_58, share_62):
@@ -49,7 +42,7 @@ def check_near_threshold(share_58, share_62):
     if s58 < s62:
         raise ExerciseError("the share at e1 is larger for 62 degrees than for 58: did you swap "
                             "the two? The pair is (alpha = 58, alpha = 62).")
-    ref58, ref62 = _reference_share(58), _reference_share(62)
+    ref58, ref62 = _SHARES[58], _SHARES[62]
     if abs(s58 - ref58) > 0.02 or abs(s62 - ref62) > 0.02:
         raise ExerciseError("the shares are off. Divide by the mass of the *positive* neurons "
                             "(a_j > 0) only, count neurons within 5 degrees of 0, and train with "

@@ -1,8 +1,6 @@
 """Self-checks for the exercises of the chapter *Proof techniques, checked step by step*."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from . import Check, ExerciseError
@@ -10,16 +8,11 @@ from . import Check, ExerciseError
 __all__ = ["check_certified_step", "CHECKS"]
 
 
-def _reference():
-    """First t >= 1 with B_t >= 0, and the closed form's first t (normalized GD, eta = 1)."""
-    import ibias_lib as ib
-    from ibias_lib import proofs
-    X, y = ib.planted_data(50, 5, margin=0.2, seed=0)
-    W = ib.normalized_gd(X, y, step=1.0, n_steps=400, record_at=np.arange(401)).w
-    bound, _, _ = proofs.telescoped_margin_bound(X, y, W, step=1.0)
-    gamma = ib.max_margin(X, y).gamma
-    closed = math.ceil(2 * np.log(len(y)) / gamma ** 2)
-    return int(np.flatnonzero(np.isfinite(bound))[0] + 1), closed
+# The chapter's answers on its own data (seed 0), stored as numbers: the self-check
+# ships no reference computation. tests/test_exercises_*.py recompute them independently.
+# First t >= 1 with B_t >= 0, and the closed form's first t (normalized GD, eta = 1), on
+# planted_data(50, 5, margin=0.2, seed=0).
+_FIRST_CERTIFIED, _CLOSED_FORM = 74, 124
 
 
 def check_certified_step(t):
@@ -29,7 +22,7 @@ def check_certified_step(t):
     if not isinstance(t, (int, np.integer)) or isinstance(t, bool):
         raise ExerciseError(f"expected an integer step; got {t!r}.")
     t = int(t)
-    expected, closed = _reference()
+    expected, closed = _FIRST_CERTIFIED, _CLOSED_FORM
     if t == expected:
         return (f"Correct: the certificate starts at t = {t}, well before the closed form "
                 f"(t >= {closed}), because early gradients are much longer than gamma-bar.")

@@ -8,11 +8,10 @@ from . import Check, ExerciseError, as_number
 __all__ = ["check_normalized_slope", "check_steps_to_gap", "CHECKS"]
 
 
-def _reference_run():
-    import ibias_lib as ib
-    X, y = ib.planted_data(100, 10, margin=0.05, seed=0)
-    gamma = ib.max_margin(X, y).gamma
-    return ib, X, y, gamma
+# The chapter's answers on its own data (seed 0), stored as numbers: the self-check
+# ships no reference computation. tests/test_exercises_*.py recompute them independently.
+# First steps of constant-step and normalized GD at a gap <= 0.02 on the chapter's data.
+_STEPS_TO_GAP = {"t_const": 1715, "t_norm": 180}
 
 
 def check_normalized_slope(slope):
@@ -35,16 +34,11 @@ def check_steps_to_gap(t_const, t_norm):
     """Exercise ex-rates-steps: the first recorded steps at which constant-step GD and
     normalized GD (exp loss, step 1, ``planted_data(100, 10, margin=0.05, seed=0)``,
     ``record_at=np.arange(1, 20001)``) reach a margin gap of at most 0.02."""
-    ib, X, y, gamma = _reference_run()
-    rec = np.arange(1, 20001)
-    for name, val, method in [("t_const", t_const, ib.gd), ("t_norm", t_norm, ib.normalized_gd)]:
+    for name, val in [("t_const", t_const), ("t_norm", t_norm)]:
         if not isinstance(val, (int, np.integer)) or isinstance(val, bool):
             raise ExerciseError(f"{name} should be an integer step count; got {val!r}.")
-        tr = method(X, y, n_steps=20000, record_at=rec)
-        hit = np.flatnonzero(gamma - tr.margin <= 0.02)
-        expected = int(tr.steps[hit[0]]) if hit.size else None
-        if expected is None:
-            raise ExerciseError("internal: the reference run never reached the gap")
+    for name, val in [("t_const", t_const), ("t_norm", t_norm)]:
+        expected = _STEPS_TO_GAP[name]
         if int(val) != expected:
             direction = "too early" if val < expected else "too late"
             raise ExerciseError(f"{name} = {val} is {direction}. Use the first t with "

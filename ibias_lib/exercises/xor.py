@@ -1,23 +1,15 @@
 """Self-checks for the exercises of the chapter *2XOR: the network against its kernel*."""
 from __future__ import annotations
 
-import numpy as np
-
 from . import Check, ExerciseError, as_number
 
 __all__ = ["check_svm_error", "CHECKS"]
 
 
-def _reference_svm_error():
-    import ibias_lib as ib
-    X, y = ib.xor_data(128, 16, seed=0)
-    X_test, y_test = ib.xor_data(2000, 16, seed=12345)
-    K = ib.relu_ntk(X)
-    L = np.linalg.cholesky(K + 1e-10 * np.trace(K) / len(y) * np.eye(len(y)))
-    svm = ib.max_margin(L, y)
-    f_svm = ib.relu_ntk(X_test, X) @ (svm.dual * y)
-    f_reg = ib.ntk_predict(X, y, X_test)
-    return (float(np.mean(np.sign(f_svm) != y_test)), float(np.mean(np.sign(f_reg) != y_test)))
+# The chapter's answers on its own data (seed 0), stored as numbers: the self-check
+# ships no reference computation. tests/test_exercises_*.py recompute them independently.
+# Test errors of the NTK hard-margin SVM and of NTK regression on the chapter's 2XOR data.
+_SVM_ERROR, _REGRESSION_ERROR = 0.0615, 0.053
 
 
 def check_svm_error(error):
@@ -27,7 +19,7 @@ def check_svm_error(error):
     if not 0.0 <= e <= 1.0:
         raise ExerciseError(f"{e!r} is not an error rate: it must lie in [0, 1]. Did you count "
                             "mistakes without dividing by the number of test points?")
-    ref_svm, ref_reg = _reference_svm_error()
+    ref_svm, ref_reg = _SVM_ERROR, _REGRESSION_ERROR
     if e > 0.5:
         raise ExerciseError(f"error {e:.3f} is worse than guessing: check the sign of the "
                             "predictor, f(x) = sum_i lambda_i y_i K(x_i, x), with the labels y "
