@@ -36,7 +36,8 @@ from .numerics import logsumexp
 from .optim import Trace, _check_record_at, run
 
 __all__ = ["Stumps", "decision_stumps", "stump_values", "L1MaxMarginResult", "max_margin_l1",
-           "l1_margin", "adaboost_step", "adaboost"]
+           "l1_margin", "adaboost_step", "adaboost", "relative_difference_set",
+           "cyclic_dictionary"]
 
 
 # ---------------------------------------------------------------- the stump dictionary
@@ -362,3 +363,124 @@ def adaboost(H, y, *, shrinkage=1.0, n_steps=1000, lam0=None, record_at=None, nu
                  smoothed_margin=records["smoothed_margin"], log_risk=records["log_risk"],
                  norm=records["norm"], loss="exp", method=f"adaboost(shrinkage={nu:g})",
                  extra=MappingProxyType(extra))
+
+
+# ---------------------------------------------------------------- an instance where AdaBoost stalls
+
+_RDS_MAX_Q = 9      # the depth-first search below is instantaneous up to here
+
+
+def _rds_search(q):
+    """Depth-first search for the lexicographically first relative difference set with 0."""
+    m = q * q - 1
+    subgroup = frozenset(range(0, m, q + 1))
+
+    def extend(H, used):
+        if len(H) == q:
+            return H
+        for x in range(H[-1] + 1, m):
+            new = set()
+            for h in H:                              # the differences x - h and h - x
+                for d in ((x - h) % m, (h - x) % m):
+                    if d in subgroup or d in used or d in new:
+                        break
+                    new.add(d)
+                else:
+                    continue
+                break
+            else:
+                found = extend(H + [x], used | new)
+                if found is not None:
+                    return found
+        return None
+
+    return extend([0], frozenset())
+
+
+def relative_difference_set(q):
+    r"""Return a set :math:`D\subset\mathbb Z_m`, :math:`m=q^2-1`, of :math:`q` residues whose
+    differences avoid the subgroup :math:`N=(q+1)\mathbb Z_m` and hit every other nonzero
+    residue exactly once.
+
+    .. math::
+
+       \#\{(d,d')\in D^2 : d-d'\equiv x\} = \begin{cases}0 & x\in N\setminus\{0\},\\
+       1 & x\notin N,\end{cases}\qquad |N| = q-1 .
+
+    Such a set (a *relative difference set* with parameters :math:`(q+1, q-1, q, 1)`) makes
+    the translates :math:`D+k` behave like the lines of an affine plane: two translates
+    whose shifts differ by an element of :math:`N\setminus\{0\}` are disjoint, any other two
+    meet in exactly one point. The chapter *Explicit versus implicit bias* builds from it an
+    instance on which AdaBoost never reaches the L1 max margin (:func:`cyclic_dictionary`).
+    The set is found by an exhaustive depth-first search (lexicographically first set
+    containing 0), and the search fails when no such set exists, e.g. for :math:`q=6`.
+
+    Parameters
+    ----------
+    q : int, 2 <= q <= 9
+
+    Returns
+    -------
+    ndarray of int, shape (q,), sorted, starting with 0
+
+    Examples
+    --------
+    >>> import ibias_lib.boosting as bo
+    >>> bo.relative_difference_set(4).tolist()        # differences: every residue but 5, 10
+    [0, 1, 3, 7]
+    """
+    q = _v.check_int(q, "q", minimum=2)
+    if q > _RDS_MAX_Q:
+        raise ValueError(f"q = {q} is too large for the exhaustive search (q <= {_RDS_MAX_Q}); "
+                         f"the book uses q = 4 and q = 5.")
+    found = _rds_search(q)
+    if found is None:
+        raise ValueError(f"no relative difference set with parameters ({q + 1}, {q - 1}, {q}, 1) "
+                         f"exists in Z_{q * q - 1} (the exhaustive search found none); use a "
+                         f"prime power q, e.g. 4, 5, 7, 8 or 9.")
+    return np.asarray(found, dtype=int)
+
+
+def cyclic_dictionary(m, mistakes):
+    r"""Return the :math:`m\times m` matrix of the translates of a mistake set in
+    :math:`\mathbb Z_m`.
+
+    .. math:: H_{ik} = \begin{cases}-1 & (i-k)\bmod m\in D,\\ +1 & \text{otherwise,}\end{cases}
+
+    i.e. hypothesis :math:`k` errs exactly on the examples :math:`D+k` (all labels are
+    :math:`+1`, so :math:`A=H`). The matrix is circulant, so the uniform weights on the
+    hypotheses and the uniform distribution on the examples certify
+    :math:`\gamma_1^*=1-2|D|/m`: under either, every margin, respectively every edge, equals
+    :math:`1-2|D|/m`.
+
+    Parameters
+    ----------
+    m : int >= 2
+    mistakes : sequence of int
+        The set :math:`D` (residues mod m, distinct), with :math:`|D|<m/2` so that
+        :math:`\gamma_1^*>0`.
+
+    Returns
+    -------
+    ndarray of shape (m, m), entries in {-1, +1}
+
+    Examples
+    --------
+    >>> import ibias_lib.boosting as bo
+    >>> bo.cyclic_dictionary(4, [0]).astype(int).tolist()
+    [[-1, 1, 1, 1], [1, -1, 1, 1], [1, 1, -1, 1], [1, 1, 1, -1]]
+    """
+    m = _v.check_int(m, "m", minimum=2)
+    D = np.asarray(mistakes)
+    if D.ndim != 1 or D.size == 0 or D.dtype.kind not in "iu":
+        raise ValueError(f"mistakes must be a non-empty 1D sequence of integers; got "
+                         f"{mistakes!r}. Pass e.g. relative_difference_set(4).")
+    D = np.mod(D, m)
+    if len(np.unique(D)) != len(D):
+        raise ValueError(f"mistakes must be distinct residues mod {m}; got {mistakes!r}.")
+    if 2 * len(D) >= m:
+        raise ValueError(f"with {len(D)} mistakes out of m = {m} examples every hypothesis errs "
+                         f"on at least half of them, so the L1 max margin 1 - 2|D|/m is not "
+                         f"positive. Use fewer than m/2 mistakes.")
+    shift = (np.arange(m)[:, None] - np.arange(m)[None, :]) % m
+    return np.where(np.isin(shift, D), -1.0, 1.0)
