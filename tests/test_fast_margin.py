@@ -205,7 +205,7 @@ def test_data_checks():
 
 def test_diagnostics_are_in_the_result_not_module_state():
     X, y = ib.planted_data(3000, 5, margin=0.05, seed=3)
-    far = ib.fast_margin(X, y, tol=1e-6)
+    far = ib.fast_margin(X, y, tol=1e-4)
     assert far.n_screens >= 1 and 1 <= far.n_active < len(y)     # screening left rows out
-    off = ib.fast_margin(X, y, tol=1e-6, screen=False)
+    off = ib.fast_margin(X, y, tol=1e-2, screen=False)
     assert off.n_active == len(y)

@@ -1,8 +1,24 @@
+"""ib.max_margin: KKT conditions on all rows for every routine, agreement with an independent
+solver (SLSQP on the dual) and between routines, scale-freeness, degenerate and bad input."""
+import importlib
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize
 
 import ibias_lib as ib
+
+MM = importlib.import_module("ibias_lib.max_margin")
+HAS_DAQP = MM._daqp_available()
+METHODS = ["auto", "ipm", "nnls"] + (["daqp"] if HAS_DAQP else [])
+
+
+def degenerate_grid():
+    """22 points all at the max margin in the plane (more active rows than features)."""
+    t = np.linspace(-1, 1, 11)
+    X = np.vstack([np.column_stack([np.ones(11), t]), np.column_stack([-np.ones(11), t])])
+    return X, np.r_[np.ones(11), -np.ones(11)]
+
 
 DATASETS = [
     ("planted 60x5", lambda: ib.planted_data(60, 5, margin=0.1, seed=3)),
@@ -11,7 +27,51 @@ DATASETS = [
     ("soudry", lambda: ib.soudry_data(6, seed=2)),
     ("unscaled", lambda: (lambda X, y: (250.0 * X, y))(*ib.planted_data(50, 3, margin=0.1,
                                                                          seed=5))),
+    # large enough that every routine works on a proper working set (n > 2 k0)
+    ("planted 6000x8 (working set)", lambda: ib.planted_data(6000, 8, margin=0.05, seed=4)),
+    ("duplicated rows", lambda: (lambda X, y: (np.vstack([X, X]), np.r_[y, y]))(
+        *ib.planted_data(80, 6, margin=0.05, seed=8))),
+    ("degenerate grid", degenerate_grid),
 ]
+
+
+def check_kkt(X, y, res, rtol=1e-9):
+    """The optimality conditions of min ||w||^2/2 s.t. A w >= 1, on ALL rows."""
+    A = y[:, None] * X
+    m = A @ res.w_hat
+    lam = res.dual
+    assert np.linalg.norm(res.direction) == pytest.approx(1.0, abs=1e-14)
+    assert m.min() >= 1 - rtol                                   # primal feasibility
+    assert m.min() == pytest.approx(1.0, rel=rtol)               # ... tight
+    assert np.all(lam >= 0)                                      # dual feasibility
+    assert np.all(np.abs(lam * (m - 1)) <= rtol * lam.sum())     # complementary slackness
+    np.testing.assert_allclose(A.T @ lam, res.w_hat, rtol=rtol,
+                               atol=rtol * np.linalg.norm(res.w_hat))   # stationarity
+    # strong duality: ||w||^2 = sum(lam), and the certificate closes
+    assert lam.sum() == pytest.approx(np.linalg.norm(res.w_hat) ** 2, rel=rtol)
+    assert res.gamma == pytest.approx(1 / np.linalg.norm(res.w_hat), rel=1e-12)
+    assert res.gamma == pytest.approx(ib.margin(X, y, res.direction), rel=1e-12)
+    assert ib.dual_bound(X, y, lam) == pytest.approx(res.gamma, rel=rtol)
+    assert 0 <= res.rel_gap <= rtol or abs(res.rel_gap) <= 1e-14
+    np.testing.assert_array_equal(res.support, np.flatnonzero(lam > 0))
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name,make", DATASETS)
+def test_kkt_conditions_on_all_rows(name, make, method):
+    X, y = make()
+    check_kkt(X, y, ib.max_margin(X, y, method=method))
+
+
+def test_working_set_is_used_and_reported():
+    X, y = ib.planted_data(6000, 8, margin=0.05, seed=4)
+    for method in METHODS[:2]:
+        res = ib.max_margin(X, y, method=method)
+        assert res.rounds >= 1 and res.n_working < len(y)        # not all rows were needed
+        assert len(res.support) <= res.n_working
+        assert res.method.split("+")[0] in ("ipm", "daqp")
+    again = ib.max_margin(X, y)            # diagnostics belong to the call, not the module
+    assert again.rounds == ib.max_margin(X, y).rounds
 
 
 def independent_max_margin(X, y):
@@ -36,34 +96,34 @@ def independent_max_margin(X, y):
     return w / np.linalg.norm(w), c / np.linalg.norm(w)
 
 
-@pytest.mark.parametrize("name,make", DATASETS)
-def test_max_margin_kkt_conditions(name, make):
+@pytest.mark.parametrize("name,make", [d for d in DATASETS if d[0] in
+                                       ("planted 60x5", "planted 40x80 (d > n)", "soudry",
+                                        "unscaled")]
+                         + [("planted 100x10", lambda: ib.planted_data(100, 10, margin=0.02,
+                                                                       seed=7))])
+def test_agrees_with_independent_method(name, make):
     X, y = make()
-    res = ib.max_margin(X, y)
-    A = y[:, None] * X
-    m = A @ res.w_hat
-    assert np.linalg.norm(res.direction) == pytest.approx(1.0, abs=1e-14)
-    assert m.min() == pytest.approx(1.0, rel=1e-9)            # primal feasibility, tight
-    assert np.all(res.dual >= 0)                                # dual feasibility
-    assert np.all(np.abs(res.dual * (m - 1)) <= 1e-9 * res.dual.sum() + 1e-300)  # compl. slack.
-    np.testing.assert_allclose(A.T @ res.dual, res.w_hat, rtol=1e-9,
-                               atol=1e-9 * np.linalg.norm(res.w_hat))  # stationarity
-    assert res.gamma == pytest.approx(1 / np.linalg.norm(res.w_hat), rel=1e-12)
-    assert res.gamma == pytest.approx(ib.margin(X, y, res.direction), rel=1e-12)
-    # strong duality: 1/2||w||^2 = sum(lam) - 1/2||A^T lam||^2 -> ||w||^2 = sum(lam)
-    assert res.dual.sum() == pytest.approx(np.linalg.norm(res.w_hat) ** 2, rel=1e-9)
-
-
-@pytest.mark.parametrize("name,make", DATASETS)
-def test_max_margin_agrees_with_independent_method(name, make):
-    X, y = make()
-    res = ib.max_margin(X, y)
     u, gamma = independent_max_margin(X, y)
-    assert res.gamma == pytest.approx(gamma, rel=1e-8)
-    np.testing.assert_allclose(res.direction, u, atol=1e-8)
+    for method in METHODS:
+        res = ib.max_margin(X, y, method=method)
+        assert res.gamma == pytest.approx(gamma, rel=1e-8)
+        np.testing.assert_allclose(res.direction, u, atol=1e-8)
 
 
-def test_max_margin_beats_random_directions():
+def test_routines_agree_at_scale():
+    """Interior point, active set and Lawson-Hanson NNLS are different algorithms; on a
+    problem with many rows and a support of about d rows they must give the same SVM."""
+    X, y = ib.planted_data(20_000, 40, margin=0.5 / np.sqrt(40), seed=0)
+    ref = ib.max_margin(X, y, method="nnls")
+    for method in METHODS:
+        res = ib.max_margin(X, y, method=method)
+        check_kkt(X, y, res)
+        assert res.gamma == pytest.approx(ref.gamma, rel=1e-10)
+        np.testing.assert_allclose(res.direction, ref.direction, atol=1e-8)
+        np.testing.assert_array_equal(res.support, ref.support)
+
+
+def test_beats_random_directions():
     X, y = ib.planted_data(100, 4, margin=0.05, seed=11)
     res = ib.max_margin(X, y)
     U = np.random.default_rng(0).standard_normal((20000, 4))
@@ -72,11 +132,70 @@ def test_max_margin_beats_random_directions():
     assert best <= res.gamma + 1e-12
 
 
+@pytest.mark.parametrize("c", [1e-100, 1e100])
+@pytest.mark.parametrize("method", METHODS)
+def test_scale_covariance_with_kkt(c, method):
+    """gamma(cX) = c gamma(X), the same direction, and the KKT conditions (the dual scales
+    like 1/c^2, representable at these scales)."""
+    X, y = ib.planted_data(3000, 6, margin=0.05, seed=2)
+    ref = ib.max_margin(X, y, method=method)
+    res = ib.max_margin(c * X, y, method=method)
+    assert res.gamma == pytest.approx(c * ref.gamma, rel=1e-10)
+    np.testing.assert_allclose(res.direction, ref.direction, atol=1e-10)
+    check_kkt(c * X, y, res)
+
+
+@pytest.mark.parametrize("c", [1e-250, 1e250])
+def test_extreme_scales(c):
+    """No overflow or underflow in the solve: the direction and margin are exact even where
+    the dual weights (of size 1/gamma^2) are not representable."""
+    X, y = ib.planted_data(3000, 6, margin=0.05, seed=2)
+    ref = ib.max_margin(X, y)
+    res = ib.max_margin(c * X, y)
+    assert np.isfinite(res.gamma) and res.gamma == pytest.approx(c * ref.gamma, rel=1e-10)
+    np.testing.assert_allclose(res.direction, ref.direction, atol=1e-10)
+    np.testing.assert_array_equal(res.support, ref.support)
+    assert res.rel_gap <= 1e-12
+
+
+def test_ipm_failure_falls_back_to_an_exact_routine(monkeypatch):
+    X, y = ib.planted_data(3000, 6, margin=0.05, seed=2)
+    ref = ib.max_margin(X, y, method="nnls")
+    monkeypatch.setattr(MM, "_ipm_iterate", lambda A, **kw: (None, None, None, False))
+    res = ib.max_margin(X, y, method="ipm")
+    assert res.method in ("ipm+daqp", "ipm+nnls")
+    check_kkt(X, y, res)
+    assert res.gamma == pytest.approx(ref.gamma, rel=1e-10)
+
+
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("X,y", [
     (np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([1.0, -1.0])),       # same point, both labels
     (np.array([[1.0, 1.0], [-1.0, -1.0]]), np.array([1.0, 1.0])),      # needs a bias
     (np.array([[1, 1], [-1, -1], [1, -1], [-1, 1]], float), np.array([1, 1, -1, -1.0])),  # XOR
 ])
-def test_max_margin_rejects_non_separable_data(X, y):
+def test_rejects_non_separable_data(X, y, method):
     with pytest.raises(ValueError, match="not linearly separable through the origin"):
-        ib.max_margin(X, y)
+        ib.max_margin(X, y, method=method)
+
+
+def test_rejects_non_separable_data_at_scale():
+    """Many rows, one of them flipped onto the wrong side: found by the full pass."""
+    X, y = ib.planted_data(5000, 5, margin=0.05, seed=1)
+    X = np.vstack([X, -X[:1]])
+    y = np.r_[y, y[:1]]
+    for method in METHODS:
+        with pytest.raises(ValueError, match="not linearly separable"):
+            ib.max_margin(X, y, method=method)
+
+
+def test_bad_arguments(monkeypatch):
+    X, y = ib.planted_data(20, 3, margin=0.1, seed=0)
+    with pytest.raises(ValueError, match="method must be one of"):
+        ib.max_margin(X, y, method="simplex")
+    with pytest.raises(ValueError, match="all zeros"):
+        ib.max_margin(np.zeros((4, 2)), np.array([1.0, -1, 1, -1]))
+    monkeypatch.setattr(MM, "_daqp_available", lambda: False)
+    with pytest.raises(ValueError, match="needs the package daqp"):
+        ib.max_margin(X, y, method="daqp")
+    check_kkt(X, y, ib.max_margin(X, y))          # "auto" works without DAQP
