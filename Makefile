@@ -1,7 +1,7 @@
 # Implicit Bias, executable. Two commands on a fresh machine with Python 3.11:
 #   make book   build the HTML book into _build/html (executes every chapter)
-#   make test   unit tests (claims sweeps included), then the book with every chapter executed and warnings as errors
-#               and every page of it offline in headless Chromium (make browser)
+#   make test   unit tests (claims sweeps included) side by side with the book built with every chapter executed and warnings as errors,
+#               then every page of it offline in headless Chromium (make browser)
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -105,7 +105,11 @@ ledger: venv
 
 # `notebooks` (nbval) is not in `test`: book-strict executes every chapter with
 # nb_execution_raise_on_error, the same check, so running both would execute each chapter twice.
-test: unit book-strict browser
+# The unit tests and the strict book build are independent: run them side by side (the book
+# executes its chapters one at a time, so it leaves a core the tests use); then the browser test.
+test:
+	$(MAKE) --no-print-directory -j 2 --output-sync=target unit book-strict
+	$(MAKE) --no-print-directory browser
 
 clean:
 	rm -rf _build
