@@ -34,6 +34,10 @@ IMPORTS = "import numpy as np\nimport ibias_lib as ib"
 SECRET = "ibias-grader-secret-" + hashlib.sha256(os.urandom(8)).hexdigest()[:12]
 SITE = Path(next(p for p in sys.path if p.endswith("site-packages")))
 PKG = Path(ibias_lib.__file__).resolve().parent        # the ibias_lib the grader (and sandbox) use
+# The top-level directories the sandboxed Python needs (the checkout may live anywhere, e.g.
+# /check/work/main in CI): those of the interpreter, the venv and the package, nothing else.
+PYTHON_TOPS = {Path(p).parts[1] for p in (sys.base_prefix, sys.prefix, sys.executable,
+                                          Path(sys.executable).resolve(), PKG)}
 SMALL_MD = ROOT / "book" / "nonlinear" / "deep_linear.md"
 
 
@@ -115,7 +119,7 @@ import ibias_lib.exercises.deep_linear as D   # the self-check has numbers for s
 found += [n for n in dir(D) if "reference" in n]
 found += [f"/:{n}" for n in os.listdir("/") if n not in
           {"bin", "dev", "etc", "grader", "lib", "lib32", "lib64", "proc", "root", "sbin",
-           "scratch", "tmp", "usr", "work"}]
+           "scratch", "tmp", "usr"} | @PYTHON_TOPS@]
 found += [f"/grader:{n}" for n in os.listdir("/grader")
           if n not in {"_execute.py", "submission.ipynb"}]
 raise RuntimeError("FOUND " + json.dumps(found))
@@ -214,7 +218,8 @@ def test_a_hostile_submission_sees_nothing_changes_nothing_and_leaves_nothing(tm
     before = fingerprint()
     mark = f"99{os.getpid()}{int(time.time()) % 1000}"
     nb = tiny(tmp_path / "hostile.ipynb", IMPORTS,
-              _src(SNOOP, SECRET=repr(SECRET), ROOT=ROOT, TMP=tmp_path),
+              _src(SNOOP, SECRET=repr(SECRET), ROOT=ROOT, TMP=tmp_path,
+                       PYTHON_TOPS=repr(PYTHON_TOPS)),
               _src(TAMPER, ROOT=ROOT, SITE=SITE, PKG=PKG, EXE=sys.executable),
               _src(ESCAPE, MARK=mark),
               BOMBS,

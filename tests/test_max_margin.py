@@ -1,6 +1,7 @@
 """ib.max_margin: KKT conditions on all rows for every routine, agreement with an independent
 solver (SLSQP on the dual) and between routines, scale-freeness, degenerate and bad input."""
 import importlib
+import warnings
 
 import numpy as np
 import pytest
@@ -161,9 +162,29 @@ def test_extreme_scales(c):
 def test_ipm_failure_falls_back_to_an_exact_routine(monkeypatch):
     X, y = ib.planted_data(3000, 6, margin=0.05, seed=2)
     ref = ib.max_margin(X, y, method="nnls")
-    monkeypatch.setattr(MM, "_ipm_iterate", lambda A, **kw: (None, None, None, False))
+    monkeypatch.setattr(MM, "_ipm_iterate", lambda A, **kw: (None, None, None, np.inf))
     res = ib.max_margin(X, y, method="ipm")
     assert res.method in ("ipm+daqp", "ipm+nnls")
+    check_kkt(X, y, res)
+    assert res.gamma == pytest.approx(ref.gamma, rel=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ipm_on_an_ill_conditioned_wide_problem_stops_cleanly_with_the_exact_answer(seed):
+    """20 rows in 768 dimensions with singular values from 40 down to 0.01 (the shape of
+    near_init's NTK-feature SVMs). Near the optimum rounding in the normal equations makes
+    later interior-point steps worse; the routine must keep its best iterate, raise no
+    floating-point warning (no overflow, no NaN) and still end exact."""
+    rng = np.random.default_rng(seed)
+    U, _ = np.linalg.qr(rng.standard_normal((20, 20)))
+    V, _ = np.linalg.qr(rng.standard_normal((768, 20)))
+    X = (U * np.logspace(1.6, -2, 20)) @ V.T
+    y = np.where(rng.standard_normal(20) > 0, 1.0, -1.0)
+    ref = ib.max_margin(X, y, method="nnls")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = ib.max_margin(X, y, method="ipm")
+    assert res.method == "ipm"                       # no fallback needed
     check_kkt(X, y, res)
     assert res.gamma == pytest.approx(ref.gamma, rel=1e-10)
 
