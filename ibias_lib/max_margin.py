@@ -280,8 +280,8 @@ def _ipm_iterate(A, *, tol, max_iter, q_factor=2):
     Every iterate certifies :math:`\min_iA_iw/\|w\| \le \bar\gamma \le
     \|A^\top\lambda\|/\sum_i\lambda_i`. Stops when the relative gap is below ``tol``, or when
     the iterates stop improving: near the optimum :math:`D` spans many decades and rounding in
-    the normal equations can make later steps worse (observed with 20 rows of an
-    ill-conditioned kernel factor), or they become non-finite. Returns the iterate with the
+    the normal equations can make later steps worse (observed on 20 rows of 768 NTK features,
+    singular values 45 down to 0.014), or they become non-finite. Returns the iterate with the
     smallest gap: ``(w, lam, s, gap)``.
     """
     k, d = A.shape
