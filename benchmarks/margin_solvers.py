@@ -351,9 +351,15 @@ def run_capped(name, X, y, tol, cap, repeat):
         first = [e for e in events if e.get("run") == 0]
         if first and first[0]["seconds"] > cap:           # the first run alone overran
             break
-    if p.is_alive():
+    killed = p.is_alive()
+    if killed:
         p.terminate()
     p.join()
+    if not finished and not killed and p.exitcode != 0:
+        # the solver's process died on its own (a C++ abort, an allocation it cannot make):
+        # that is a failure, not a run cut off at its cap
+        how = (f"signal {-p.exitcode}" if p.exitcode < 0 else f"exit code {p.exitcode}")
+        events.append(dict(error=f"its process died ({how})"))
     memory = [e["memory"] for e in events if "memory" in e]
     events = [e for e in events if "memory" not in e]
     late = [e for e in events if "error" not in e and e["seconds"] > cap]
@@ -462,7 +468,7 @@ def fmt_cell(r, fastest):
         return f"> {r['cap']:.3g} s*"
     if r["state"] == "not reached":
         return f"gap {r['gap']:.1e}"
-    return "error"
+    return "crashed" if "died" in r["state"] else "error"
 
 
 def machine():
@@ -558,7 +564,9 @@ def write_md(path, blocks, cap, started, load_start, load_end, args):
              "and in parentheses the ratio to the fastest solver of the row (bold: fastest). "
              "`> c s`: killed at the cap c; `> c s*`: not run, because it hit the cap c "
              "at a smaller n with the same d, or at the looser target; `gap x`: finished "
-             "without reaching the target. LinearSVC's gap uses the best dual bound found by "
+             "without reaching the target; `crashed`: the solver's process died on its own (an abort "
+             "or an allocation it could not make), `error`: it raised an error (both in the "
+             "CSV's state column). LinearSVC's gap uses the best dual bound found by "
              "any solver.", ""]
     head = "| data | n | d | target | " + " | ".join(SOLVERS) + " |"
     lines += [head, "|" + "---|" * (4 + len(SOLVERS))]

@@ -50,10 +50,14 @@ _TAU = 40.0
 #: At a re-screen, points within ``_TAU_KEEP`` (in margin units) of the smallest margin are
 #: kept, so that the safe bound needs a while before it triggers the next full pass.
 _TAU_KEEP = 60.0
-#: ``polish=True``: try the exact solve on a working set of k rows once its estimated cost,
-#: about ``k**2 / 2`` rows touched (scipy's Lawson-Hanson NNLS took about 5e-10 k^2 d seconds
-#: on this library's machine, a float32 pass about 4e-10 n d), is at most a fifth of the
-#: work done so far, and the estimated relative gap is below ``_POLISH_GAP``.
+#: ``polish=True``: try the exact solve on a working set of k rows once ``_POLISH_COST * k**2``
+#: is at most the number of rows touched so far, and the estimated relative gap is below
+#: ``_POLISH_GAP``. The rule was set when the polish was scipy's Lawson-Hanson NNLS on all k rows
+#: (about ``k**2 / 2`` rows touched: 5e-10 k^2 d seconds on this library's machine, against
+#: 4e-10 n d for a float32 pass), so that the polish cost at most a fifth of the work done. The
+#: polish is now :func:`ibias_lib.max_margin` on the k rows, whose working set costs a few passes
+#: of k rows plus solves of a few times d rows, far less than k^2 rows for k >> d: the rule is
+#: conservative (it polishes later than it could), which costs time, never correctness.
 _POLISH_COST = 2.5
 _POLISH_GAP = 1e-2
 
