@@ -29,7 +29,7 @@ both sides computed on all rows; the result reports the relative gap.
   matrix :math:`I + A_Q^\top D_Q A_Q` is built from the rows :math:`Q` with the largest
   :math:`\lambda_i/s_i` only (constraint reduction, Jung, O'Leary & Tits, *Adaptive constraint
   reduction for training support vector machines*, ETNA 2008), followed by an exact solve of
-  :math:`A_S w = 1` on the identified support :math:`S` (a QR factorization). Its work is a few
+  :math:`A_S w = 1` on the identified support :math:`S` (Cholesky of the Gram matrix, or QR when that is not accurate enough). Its work is a few
   dozen dense factorizations: the choice for large :math:`d`.
 * ``"daqp"``: the dual active-set solver DAQP (Arnström, Bemporad & Axehill, *A dual active-set
   solver for embedded quadratic programming using recursive LDL updates*, IEEE TAC 2022), if the
@@ -50,6 +50,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from scipy.linalg import qr, solve_triangular
 from scipy.linalg.blas import dsyrk
 from scipy.linalg.lapack import dpotrf, dpotrs
 from scipy.optimize import nnls
@@ -73,6 +74,11 @@ _ALL_ROWS_BELOW = 1000
 #: Each round adds at most this many of the most violated rows per feature (plus one).
 _ADD_PER_FEATURE = 2
 _METHODS = ("auto", "ipm", "daqp", "nnls")
+#: An exact solve's answer on the support is refactored by QR if ``max |A_S w - 1|`` is above this.
+_SUPPORT_RESIDUAL = 1e-12
+#: DAQP's answer is kept, even if its stationarity w = A^T lam is off by more than rounding in
+#: large multipliers, when its own certificate closes the relative gap to this.
+_EXACT_GAP = 1e-12
 
 
 class MaxMarginResult(NamedTuple):
@@ -158,7 +164,10 @@ def _solve_on_support(A, S):
     """Return (w, lam_S) with A_S w = 1 and w = A_S^T lam_S, or None if A_S is rank deficient.
 
     The min-norm solution of A_S w = 1: lam_S solves (A_S A_S^T) lam_S = 1 (Cholesky), refined
-    once with the residual computed from A_S itself, and w = A_S^T lam_S.
+    once with the residual computed from A_S itself, and w = A_S^T lam_S. When that leaves a
+    residual above ``_SUPPORT_RESIDUAL`` (the Gram matrix squares the condition number of A_S,
+    and forming w from large multipliers cancels), the same solution from a QR factorization
+    A_S^T = QR instead: w = Q R^{-T} 1, refined once, and lam_S = R^{-1} R^{-T} 1.
     """
     if len(S) == 0 or len(S) > A.shape[1]:
         return None
@@ -170,7 +179,19 @@ def _solve_on_support(A, S):
     one = np.ones(len(S))
     lam = dpotrs(R, one)[0]
     lam += dpotrs(R, one - AS @ (AS.T @ lam))[0]
-    return AS.T @ lam, lam
+    w = AS.T @ lam
+    if np.abs(AS @ w - 1.0).max() <= _SUPPORT_RESIDUAL:
+        return w, lam
+    return _solve_on_support_qr(AS)
+
+
+def _solve_on_support_qr(AS):
+    """The min-norm solution of A_S w = 1 and its multipliers by QR of A_S^T (see above)."""
+    Q, R = qr(AS.T, mode="economic")
+    one = np.ones(AS.shape[0])
+    z = solve_triangular(R, one, trans="T")
+    z += solve_triangular(R, one - AS @ (Q @ z), trans="T")
+    return Q @ z, solve_triangular(R, z)
 
 
 def _exact_on(A, S, tries=6):
@@ -194,7 +215,10 @@ def _exact_on(A, S, tries=6):
             dual = np.zeros(A.shape[0])
             dual[S] = lam
             return w, dual
-        S = np.union1d(S, viol[np.argsort(m[viol])[:max(1, len(S) // 10)]])
+        grown = np.union1d(S, viol[np.argsort(m[viol])[:max(1, len(S) // 10)]])
+        if len(grown) == len(S):          # only rows of S violate: rounding, not the support
+            return None
+        S = grown
     return None
 
 
@@ -218,6 +242,13 @@ def _nnls_rows(A, warm=None):
     return polished if polished is not None else (w, lam)
 
 
+def _certified_gap(m, w, A, lam):
+    """(U - L)/U for L = min(m)/||w|| (m = A w) and U = ||A^T lam||/sum(lam), on the rows A."""
+    lower = m.min() / np.linalg.norm(w)
+    upper = np.linalg.norm(A.T @ lam) / lam.sum() if lam.sum() > 0 else np.inf
+    return (upper - lower) / upper if np.isfinite(upper) and upper > 0 else np.inf
+
+
 def _daqp_rows(A, warm=None):
     """Exact solve with DAQP on the rows A; its answer is kept if it passes the KKT check,
     else polished on its active set. ``warm``: multipliers of the first rows (the previous
@@ -234,8 +265,10 @@ def _daqp_rows(A, warm=None):
     if flag != 1:
         return None
     lam = np.maximum(-np.asarray(info["lam"]), 0.0)
-    if ((A @ x).min() >= 1 - _VIOLATION
-            and np.linalg.norm(x - A.T @ lam) <= 1e-12 * np.linalg.norm(x)):
+    m = A @ x
+    if m.min() >= 1 - _VIOLATION and (
+            np.linalg.norm(x - A.T @ lam) <= 1e-12 * np.linalg.norm(x)
+            or _certified_gap(m, x, A, lam) <= _EXACT_GAP):
         return x, lam
     return _exact_on(A, np.flatnonzero(lam > 0))
 
