@@ -80,8 +80,8 @@ def check_y(y, n=None, *, name="y"):
     if n is not None and y.shape[0] != n:
         raise ValueError(f"X and y must have the same number of samples; got X with {n} rows "
                          f"and y with {y.shape[0]} entries.")
-    labels = np.unique(y)
-    if not np.all(np.isin(labels, (-1.0, 1.0))):
+    if not np.all((y == 1.0) | (y == -1.0)):      # one pass; no sort unless it fails
+        labels = np.unique(y)
         shown = labels[:6]
         hint = " For 0/1 labels use y = 2*y - 1." if np.all(np.isin(labels, (0.0, 1.0))) else \
             " Map the two classes to -1 and +1, e.g. y = np.where(y == positive_class, 1, -1)."
